@@ -1,0 +1,83 @@
+"""mindhunters-async: the async Python SDK for the Mindhunters (Mihu AI) API.
+
+::
+
+    import mindhunters_async as mh
+
+    async with mh.AsyncMindhunters(api_token="...", tenant="acme") as client:
+        call = await client.calls.create(
+            agent_id="550e8400-e29b-41d4-a716-446655440000",
+            participant={"number": "+14155552671"},
+        )
+"""
+
+from . import middleware
+from ._client import AsyncMindhunters
+from ._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadGatewayError,
+    BadRequestError,
+    ClientStateError,
+    ConfigurationError,
+    ConflictError,
+    ErrorCode,
+    InternalServerError,
+    MindhuntersError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    RequestValidationError,
+    ResponseDecodeError,
+    ServerError,
+    ServiceUnavailableError,
+    UnprocessableEntityError,
+)
+from ._models import AgentRef, Call, Message, Page, Participant, Prompt
+from ._pagination import AsyncPager
+from ._validators import is_e164, is_uuid, validate_e164, validate_uuid
+from ._version import __version__
+from .middleware import RetryBudget, RetryPolicy
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AgentRef",
+    "AsyncMindhunters",
+    "AsyncPager",
+    "AuthenticationError",
+    "BadGatewayError",
+    "BadRequestError",
+    "Call",
+    "ClientStateError",
+    "ConfigurationError",
+    "ConflictError",
+    "ErrorCode",
+    "InternalServerError",
+    "Message",
+    "MindhuntersError",
+    "NotFoundError",
+    "Page",
+    "Participant",
+    "PermissionDeniedError",
+    "Prompt",
+    "RateLimitError",
+    "RequestValidationError",
+    "ResponseDecodeError",
+    "RetryBudget",
+    "RetryPolicy",
+    "ServerError",
+    "ServiceUnavailableError",
+    "UnprocessableEntityError",
+    "__version__",
+    "is_e164",
+    "is_uuid",
+    "middleware",
+    "validate_e164",
+    "validate_uuid",
+]

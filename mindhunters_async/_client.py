@@ -1,0 +1,334 @@
+"""AsyncMindhunters: settings, the connection pool, and the `_request` every resource uses."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import quote
+
+import anyio.lowlevel
+import attrs
+import httpx
+
+from . import _config
+from ._converter import unwrap as unwrap_envelope
+from ._exceptions import ClientStateError, ConfigurationError, ResponseDecodeError
+from ._pipeline import CallNext, Endpoint, Middleware, Options, Request, build_pipeline
+from ._resources import Calls
+from ._version import __version__
+from .middleware import PER_ATTEMPT, PER_CALL, RetryPolicy
+from .middleware import retry as retry_middleware
+from .middleware._errors import error_from_response
+from .middleware._retry import TokenBucket
+
+__all__ = ["AsyncMindhunters"]
+
+_TENANT = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", re.ASCII)
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+_UNSET: Any = object()
+
+
+def _resolve_base_url(tenant: str | None, base_url: str | None) -> str:
+    if base_url is None:
+        base_url = os.environ.get(_config.ENV_BASE_URL) or None
+    if base_url is not None:
+        return _check_base_url(base_url)
+    if tenant is None:
+        tenant = os.environ.get(_config.ENV_TENANT) or None
+    if tenant is None:
+        raise ConfigurationError(
+            "tenant",
+            "no tenant: pass tenant='your-tenant' (or base_url=...), or set"
+            f" {_config.ENV_TENANT} (or {_config.ENV_BASE_URL})",
+        )
+    if not isinstance(tenant, str) or _TENANT.fullmatch(tenant) is None:
+        raise ConfigurationError(
+            "tenant",
+            f"tenant {tenant!r} is not a single DNS label: use lowercase ASCII letters,"
+            " digits and inner hyphens only, as in 'acme' of acme.mindhunters.ai",
+        )
+    url = _config.BASE_URL_TEMPLATE.format(tenant=tenant)
+    # The template is trusted, the tenant is not: check what they built.
+    parsed = httpx.URL(url)
+    if parsed.host != f"{tenant}.mindhunters.ai" or parsed.path != "/api/v1":
+        raise ConfigurationError("tenant", f"tenant {tenant!r} does not give a valid base URL")
+    return url
+
+
+def _check_base_url(base_url: str) -> str:
+    try:
+        url = httpx.URL(base_url)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise ConfigurationError("base_url", f"base_url is not a valid URL: {exc}") from None
+    if url.scheme not in ("https", "http") or not url.host:
+        raise ConfigurationError(
+            "base_url", "base_url must be an absolute https URL such as https://acme.mihu.ai/api/v1"
+        )
+    if url.scheme == "http" and url.host not in _LOCAL_HOSTS:
+        raise ConfigurationError(
+            "base_url",
+            "base_url must use https (http is allowed only for localhost and 127.0.0.1),"
+            " so that the API token is never sent in the clear",
+        )
+    if url.userinfo or url.query or url.fragment or "#" in base_url or "?" in base_url:
+        raise ConfigurationError(
+            "base_url", "base_url must not carry credentials, a query or a fragment"
+        )
+    return str(url).rstrip("/")
+
+
+def _segment(value: Any) -> str:
+    # One path segment whatever the value holds: "/", "?", "#" and "%" are
+    # percent-encoded by quote, and dots too so that "." and ".." cannot be
+    # read as dot-segments.
+    return quote(str(value), safe="").replace(".", "%2E")
+
+
+class AsyncMindhunters:
+    """The async client of the Mindhunters (Mihu AI) API.
+
+    ::
+
+        async with mh.AsyncMindhunters(api_token="...", tenant="acme") as client:
+            call = await client.calls.create(agent_id=..., participant={"number": "+14155552671"})
+
+    `api_token`, `tenant` and `base_url` fall back to the environment variables
+    `MINDHUNTERS_API_TOKEN`, `MINDHUNTERS_TENANT` and `MINDHUNTERS_BASE_URL`;
+    explicit arguments win, and `base_url` wins over `tenant`.
+
+    - `timeout`: an `httpx.Timeout` or seconds, for each attempt.
+    - `retry`: a `RetryPolicy`; `max_retries` is a shortcut for its field.
+    - `middleware`: your middleware, run once per attempt after the built-ins;
+      `per_call` / `per_attempt` replace the built-in lists (see `mh.middleware`).
+    - `http_client`: your own `httpx.AsyncClient` (its pool and transport); the
+      SDK does not close it. Or `transport`: an httpx transport for the SDK's own client.
+    - `max_response_bytes`: the largest body the SDK reads (10 MiB by default).
+
+    One client serves many concurrent tasks; it belongs to the event loop that
+    first uses it. Close it with `async with` or `await client.aclose()`.
+    """
+
+    calls: Calls
+    """Place, read and list phone calls."""
+
+    def __init__(
+        self,
+        *,
+        api_token: str | None = None,
+        tenant: str | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | None = _UNSET,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        middleware: Sequence[Middleware] = (),
+        per_call: Sequence[Middleware] = PER_CALL,
+        per_attempt: Sequence[Middleware] = PER_ATTEMPT,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        max_response_bytes: int = _config.DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
+        token = api_token if api_token is not None else os.environ.get(_config.ENV_API_TOKEN)
+        if not token or not isinstance(token, str) or not token.strip():
+            raise ConfigurationError(
+                "api_token",
+                f"no API token: pass api_token=... or set {_config.ENV_API_TOKEN}",
+            )
+        if any(ch in token for ch in "\r\n\x00"):
+            raise ConfigurationError("api_token", "the API token contains a line break or NUL")
+        if http_client is not None and transport is not None:
+            raise ConfigurationError("transport", "pass either http_client or transport, not both")
+        if max_response_bytes <= 0:
+            raise ConfigurationError("max_response_bytes", "max_response_bytes must be positive")
+
+        policy = retry if retry is not None else RetryPolicy()
+        if max_retries is not None:
+            policy = attrs.evolve(policy, max_retries=max_retries)
+
+        self._owns_http_client = http_client is None
+        self._http_client = http_client or httpx.AsyncClient(
+            transport=transport,
+            timeout=_config.DEFAULT_TIMEOUT,
+            limits=_config.DEFAULT_LIMITS,
+            follow_redirects=False,
+            trust_env=True,
+        )
+        self._options = Options(
+            base_url=_resolve_base_url(tenant, base_url),
+            authorization=f"Bearer {token.strip()}",
+            timeout=_timeout(timeout),
+            retry=policy,
+            budget=TokenBucket(policy.budget) if policy.budget is not None else None,
+            max_response_bytes=max_response_bytes,
+            static_headers=(
+                ("Accept", "application/json"),
+                ("User-Agent", f"mindhunters-async/{__version__} python-httpx/{httpx.__version__}"),
+            ),
+        )
+        self._pipeline: CallNext = build_pipeline(
+            per_call, retry_middleware, [*per_attempt, *middleware], self._http_client
+        )
+        self._state = _State()
+        self.calls = Calls(self)
+
+    @property
+    def base_url(self) -> str:
+        """The API's base URL, such as https://acme.mindhunters.ai/api/v1."""
+        return self._options.base_url
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """The retry policy of this client."""
+        return self._options.retry
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = _UNSET,
+        retry: RetryPolicy | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> AsyncMindhunters:
+        """A light copy with other settings, sharing this client's connection pool,
+        middleware and retry budget: `await client.with_options(max_retries=0).calls.get(id)`.
+
+        Closing the copy does not close the pool; close the original.
+        """
+        policy = retry if retry is not None else self._options.retry
+        if max_retries is not None:
+            policy = attrs.evolve(policy, max_retries=max_retries)
+        copy = object.__new__(AsyncMindhunters)
+        copy._owns_http_client = False
+        copy._http_client = self._http_client
+        copy._options = attrs.evolve(
+            self._options,
+            timeout=self._options.timeout if timeout is _UNSET else _timeout(timeout),
+            retry=policy,
+            budget=self._options.budget if policy.budget is not None else None,
+            max_response_bytes=max_response_bytes or self._options.max_response_bytes,
+        )
+        copy._pipeline = self._pipeline
+        copy._state = self._state
+        copy.calls = Calls(copy)
+        return copy
+
+    async def _request(
+        self,
+        endpoint: Endpoint,
+        *,
+        path_params: Mapping[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        unwrap: bool = True,
+    ) -> Any:
+        """Send one call through the pipeline and return its decoded JSON (unwrapped
+        from the success envelope unless `unwrap=False`)."""
+        self._state.check()
+        path = endpoint.path
+        if path_params:
+            path = path.format_map({k: _segment(v) for k, v in path_params.items()})
+        request = Request(
+            endpoint,
+            self._options,
+            path,
+            path_params or {},
+            params,
+            json,
+            httpx.Headers(headers) if headers else httpx.Headers(),
+        )
+        response = await self._pipeline(request)
+        body = _decode_body(response)
+        if isinstance(body, dict) and body.get("success") is False:
+            # A 2xx that says it failed is still a failure.
+            raise error_from_response(response)
+        if not unwrap:
+            return body
+        return unwrap_envelope(body)
+
+    async def aclose(self) -> None:
+        """Close the connection pool (unless it is the caller's `http_client`)."""
+        self._state.closed = True
+        if self._owns_http_client:
+            await self._http_client.aclose()
+
+    async def __aenter__(self) -> AsyncMindhunters:
+        self._state.check()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"<AsyncMindhunters base_url={self._options.base_url!r}>"
+
+    def __del__(self) -> None:
+        # Nothing async may run here: only warn, as an unclosed file does.
+        state = getattr(self, "_state", None)
+        if (
+            getattr(self, "_owns_http_client", False)
+            and state is not None
+            and state.loop is not None
+            and not state.closed
+        ):
+            warnings.warn(
+                f"{self!r} was never closed: use 'async with' or 'await client.aclose()'",
+                ResourceWarning,
+                stacklevel=2,
+                source=self,
+            )
+
+
+class _State:
+    """What copies made by `with_options` share: closed or not, and the event loop."""
+
+    __slots__ = ("closed", "loop")
+
+    def __init__(self) -> None:
+        self.closed = False
+        self.loop: object | None = None
+
+    def check(self) -> None:
+        if self.closed:
+            raise ClientStateError(
+                "this AsyncMindhunters client is closed: create a new one (or keep it open"
+                " for the life of your application and close it on shutdown)"
+            )
+        loop = anyio.lowlevel.current_token().native_token
+        if self.loop is None:
+            self.loop = loop
+        elif self.loop is not loop:
+            raise ClientStateError(
+                "this AsyncMindhunters client belongs to another event loop: its connections"
+                " cannot be used from this one. Create one client per event loop (for example"
+                " in your app's startup hook), not at import time shared across loops"
+            )
+
+
+def _timeout(value: float | httpx.Timeout | None) -> httpx.Timeout:
+    if value is _UNSET:
+        return _config.DEFAULT_TIMEOUT
+    if isinstance(value, httpx.Timeout):
+        return value
+    return httpx.Timeout(value, pool=None)
+
+
+def _decode_body(response: httpx.Response) -> Any:
+    content = response.content
+    if not content:
+        return None
+    try:
+        return json.loads(content)
+    except (ValueError, RecursionError) as exc:
+        request = response.request
+        kind = response.headers.get("content-type", "no content type").split(";")[0]
+        raise ResponseDecodeError(
+            f"{request.method} {request.url.path} -> {response.status_code}: the body is not"
+            f" valid JSON ({kind}, {len(content)} bytes)",
+            request=request,
+            status_code=response.status_code,
+            body=content,
+        ) from exc

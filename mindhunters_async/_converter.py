@@ -1,0 +1,254 @@
+"""The SDK's one cattrs converter, and the reading of the API's envelopes.
+
+Structuring is lenient by design (the API's documents disagree on field names
+and types): keys may be camelCase, snake_case or a listed alias; unknown keys are
+ignored; a value that cannot be read into an optional field becomes None. Only a
+missing or unreadable required field fails, as `ResponseDecodeError`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import types
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from typing import Any, TypeVar, Union, get_args, get_origin
+
+import attrs
+import cattrs
+
+from ._exceptions import ResponseDecodeError
+
+__all__ = ["converter", "page_parts", "structure", "unstructure", "unwrap"]
+
+T = TypeVar("T")
+
+converter = cattrs.Converter()
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _str(value: Any, _: type) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise _Unreadable
+
+
+def _int(value: Any, _: type) -> int:
+    if isinstance(value, bool):
+        raise _Unreadable
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    raise _Unreadable
+
+
+def _float(value: Any, _: type) -> float:
+    if isinstance(value, bool):
+        raise _Unreadable
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise _Unreadable from None
+    if not math.isfinite(number):
+        raise _Unreadable
+    return number
+
+
+def _bool(value: Any, _: type) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise _Unreadable
+
+
+_ISO_Z = re.compile(r"Z$")
+
+
+def _datetime(value: Any, _: type) -> datetime:
+    if isinstance(value, str):
+        try:
+            # Python 3.10's fromisoformat does not know "Z".
+            return datetime.fromisoformat(_ISO_Z.sub("+00:00", value.strip()))
+        except ValueError:
+            raise _Unreadable from None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = value / 1000 if value > 1e11 else value  # milliseconds, by their size
+        try:
+            return datetime.fromtimestamp(seconds, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            raise _Unreadable from None
+    raise _Unreadable
+
+
+converter.register_structure_hook(str, _str)
+converter.register_structure_hook(int, _int)
+converter.register_structure_hook(float, _float)
+converter.register_structure_hook(bool, _bool)
+converter.register_structure_hook(datetime, _datetime)
+
+
+def _strip_optional(tp: Any) -> tuple[Any, bool]:
+    if get_origin(tp) in (Union, types.UnionType):
+        args = [a for a in get_args(tp) if a is not type(None)]
+        if len(args) < len(get_args(tp)):
+            return (args[0] if len(args) == 1 else Union[tuple(args)]), True  # noqa: UP007
+    return tp, False
+
+
+def _make_attrs_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
+    attrs.resolve_types(cls)
+    keys: dict[str, str] = {}
+    hooks: dict[str, tuple[Callable[[Any, Any], Any], Any, bool]] = {}
+    required: list[str] = []
+    for field in attrs.fields(cls):
+        if not field.init:
+            continue
+        name = field.alias or field.name
+        for key in (field.name, _camel(field.name), *field.metadata.get("aliases", ())):
+            keys.setdefault(key, name)
+        inner, optional = _strip_optional(field.type)
+        if inner is Any:
+            hook: Callable[[Any, Any], Any] = _identity
+        else:
+            hook = converter.get_structure_hook(inner)
+        hooks[name] = (hook, inner, optional or field.default is not attrs.NOTHING)
+        if field.default is attrs.NOTHING:
+            required.append(name)
+
+    def structure(data: Any, _: Any) -> Any:
+        if not isinstance(data, Mapping):
+            raise _Unreadable
+        kwargs: dict[str, Any] = {}
+        for key, value in data.items():
+            name = keys.get(key)
+            if name is None or value is None or name in kwargs:
+                continue
+            hook, inner, lenient = hooks[name]
+            try:
+                kwargs[name] = hook(value, inner)
+            except Exception:
+                if not lenient:
+                    raise
+        if len(required) and not all(name in kwargs for name in required):
+            raise _Unreadable
+        return cls(**kwargs)
+
+    return structure
+
+
+def _identity(value: Any, _: Any) -> Any:
+    return value
+
+
+def _make_attrs_unstructure(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
+    names = [(f.name, _camel(f.name)) for f in attrs.fields(cls) if f.init]
+
+    def unstructure(obj: Any) -> dict[str, Any]:
+        out = {}
+        for name, wire in names:
+            value = getattr(obj, name)
+            if value is not None:
+                out[wire] = converter.unstructure(value)
+        return out
+
+    return unstructure
+
+
+converter.register_structure_hook_factory(attrs.has, _make_attrs_structure)
+converter.register_unstructure_hook_factory(attrs.has, _make_attrs_unstructure)
+
+
+def structure(data: Any, cls: type[T]) -> T:
+    """`data` (decoded JSON) as a `cls`; `ResponseDecodeError` when it cannot be."""
+    try:
+        return converter.structure(data, cls)
+    except Exception as exc:
+        raise ResponseDecodeError(
+            f"the response does not describe a {cls.__name__}: {_shape(data)}"
+        ) from exc
+
+
+def unstructure(obj: Any) -> Any:
+    """A model as it goes on the wire: camelCase keys, None values left out."""
+    return converter.unstructure(obj)
+
+
+_ENVELOPE_KEYS = frozenset({"success", "message", "data", "meta", "links"})
+
+
+def unwrap(body: Any) -> Any:
+    """The `data` of a success envelope `{"success": true, "message", "data"}`, or the
+    body itself for endpoints that answer with a bare object."""
+    if (
+        isinstance(body, dict)
+        and "data" in body
+        and ("success" in body or body.keys() <= _ENVELOPE_KEYS)
+    ):
+        return body["data"]
+    return body
+
+
+_PAGE_FIELDS = ("current_page", "last_page", "per_page", "total")
+
+
+def page_parts(body: Any) -> tuple[list[Any], dict[str, int | None]]:
+    """The raw items and paging numbers of a list response, in any of its shapes.
+
+    Shapes seen in the docs: a Laravel paginator in `data` (`{"current_page", "data":
+    [...], ...}`), `{"data": {"items": [...]}}`, a list in `data` with a `meta` object
+    beside it, and a bare list.
+    """
+    data = unwrap(body)
+    numbers: dict[str, Any] = {}
+    containers: list[Any] = [body, data]
+    if isinstance(data, list):
+        items = data
+    elif isinstance(data, dict):
+        for key in ("data", "items", "results"):
+            if isinstance(data.get(key), list):
+                items = data[key]
+                break
+        else:
+            raise ResponseDecodeError(f"the response is not a list: {_shape(body)}")
+    else:
+        raise ResponseDecodeError(f"the response is not a list: {_shape(body)}")
+    for container in containers:
+        if not isinstance(container, dict):
+            continue
+        for source in (container, container.get("meta"), container.get("pagination")):
+            if isinstance(source, dict):
+                for name in _PAGE_FIELDS:
+                    camel = _camel(name)
+                    if name in source and name not in numbers:
+                        numbers[name] = source[name]
+                    elif camel in source and name not in numbers:
+                        numbers[name] = source[camel]
+    return items, {name: _maybe_int(numbers.get(name)) for name in _PAGE_FIELDS}
+
+
+def _maybe_int(value: Any) -> int | None:
+    try:
+        number = _int(value, int)
+    except _Unreadable:
+        return None
+    return number if number >= 0 else None
+
+
+def _shape(data: Any) -> str:
+    if isinstance(data, dict):
+        keys = ", ".join(sorted(map(str, data))[:8])
+        return f"an object with keys [{keys}]"
+    return f"a {type(data).__name__}"

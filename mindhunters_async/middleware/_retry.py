@@ -1,0 +1,345 @@
+"""retry: backoff with full jitter, a deadline, a retry budget, and no double phone calls.
+
+The rules, in the order they are applied to a failed attempt:
+
+1. Only `APIStatusError` with a status in `retry_statuses`, and `APIConnectionError`
+   caused by one of `safe_errors` or `ambiguous_errors`, are retryable. A TLS
+   certificate failure never is.
+2. An idempotent method (GET, HEAD, PUT, DELETE, OPTIONS) retries on all of them.
+   Any other method (POST creates a phone call) retries only when the server surely
+   did not act: a status in `safe_statuses` (429, 503) or a `safe_errors` exception
+   (connect errors, connect and pool timeouts). After an ambiguous failure (500,
+   502, read timeout, connection dropped after sending) it is not retried unless
+   `retry_ambiguous=True`, and the error says `outcome_unknown`.
+3. At most `max_retries` retries; each takes tokens from the client's retry budget.
+4. The wait is the server's `retry_after` when it gives a finite one up to
+   `max_retry_after` (a longer one raises at once, so the caller can schedule);
+   otherwise full jitter: `uniform(0, min(max_delay, initial_delay * 2**n))` for
+   the n-th retry, n from 0.
+5. With a `deadline`, the whole call (attempts and waits) runs in an anyio cancel
+   scope; a wait that would pass the deadline is not started, and each attempt's
+   timeout is clamped to what remains.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import random as _random
+import ssl
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+import attrs
+import httpx
+
+from .. import _config as defaults
+from .._config import LOGGER_NAME
+from .._exceptions import APIConnectionError, APIError, APIStatusError, APITimeoutError
+from .._pipeline import CallNext, Request
+from ._idempotency import HEADER as IDEMPOTENCY_HEADER
+
+__all__ = ["RetryBudget", "RetryPolicy", "TokenBucket", "retry"]
+
+logger = logging.getLogger(LOGGER_NAME)
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+
+OnRetry = Callable[[int, float, APIError], "Awaitable[object] | object"]
+
+
+def _non_negative(_: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
+    if value is not None and not value >= 0:
+        raise ValueError(f"RetryPolicy.{attribute.name} must be >= 0, got {value!r}")
+
+
+@attrs.frozen
+class RetryBudget:
+    """The size of a client's retry budget: a token bucket, as in the AWS SDKs.
+
+    Every retry takes `retry_cost` tokens (`timeout_cost` after a timeout); every
+    success gives back what its last retry took, or `success_refund` when it
+    needed none. When the bucket cannot pay for a retry, the SDK raises at once
+    instead, so a fleet of workers cannot turn an outage into a retry storm.
+    One bucket is shared by every call of a client (and its `with_options` copies).
+    """
+
+    capacity: int = defaults.DEFAULT_BUDGET_CAPACITY
+    retry_cost: int = defaults.DEFAULT_BUDGET_RETRY_COST
+    timeout_cost: int = defaults.DEFAULT_BUDGET_TIMEOUT_COST
+    success_refund: int = defaults.DEFAULT_BUDGET_SUCCESS_REFUND
+
+
+class TokenBucket:
+    """The live state of a `RetryBudget`. Not thread-safe: one per client and event loop,
+    and nothing awaits between a check and its update."""
+
+    __slots__ = ("budget", "tokens")
+
+    def __init__(self, budget: RetryBudget) -> None:
+        self.budget = budget
+        self.tokens = budget.capacity
+
+    def take(self, cost: int) -> bool:
+        """Take `cost` tokens if there are that many."""
+        if self.tokens < cost:
+            return False
+        self.tokens -= cost
+        return True
+
+    def give(self, amount: int) -> None:
+        """Give back `amount` tokens, up to the capacity."""
+        self.tokens = min(self.budget.capacity, self.tokens + amount)
+
+    def __repr__(self) -> str:
+        return f"<TokenBucket {self.tokens}/{self.budget.capacity}>"
+
+
+@attrs.frozen
+class RetryPolicy:
+    """When and how the SDK retries. Pass it as `AsyncMindhunters(retry=...)`, or per
+    call with `client.with_options(retry=...)`.
+
+    `sleep` is the testing hook: pass an async function that records the delay
+    and returns at once, and retries run without waiting (`random` takes a seeded
+    `random.Random` for repeatable jitter). `on_retry(attempt, delay, error)`,
+    sync or async, is called before each wait with the number of the attempt
+    that failed, the planned delay in seconds and the error.
+    """
+
+    max_retries: int = attrs.field(default=defaults.DEFAULT_MAX_RETRIES, validator=_non_negative)
+    initial_delay: float = attrs.field(
+        default=defaults.DEFAULT_INITIAL_DELAY, validator=_non_negative
+    )
+    max_delay: float = attrs.field(default=defaults.DEFAULT_MAX_DELAY, validator=_non_negative)
+    retry_statuses: frozenset[int] = defaults.DEFAULT_RETRY_STATUSES
+    safe_statuses: frozenset[int] = defaults.DEFAULT_SAFE_RETRY_STATUSES
+    safe_errors: tuple[type[Exception], ...] = (
+        httpx.ConnectError,
+        httpx.ConnectTimeout,
+        httpx.PoolTimeout,
+    )
+    ambiguous_errors: tuple[type[Exception], ...] = (
+        httpx.ReadTimeout,
+        httpx.WriteTimeout,
+        httpx.ReadError,
+        httpx.WriteError,
+        httpx.RemoteProtocolError,
+    )
+    retry_ambiguous: bool = False
+    max_retry_after: float = attrs.field(
+        default=defaults.DEFAULT_MAX_RETRY_AFTER, validator=_non_negative
+    )
+    deadline: float | None = attrs.field(default=None, validator=_non_negative)
+    budget: RetryBudget | None = RetryBudget()
+    on_retry: OnRetry | None = None
+    sleep: Callable[[float], Awaitable[object]] = anyio.sleep
+    random: _random.Random | None = attrs.field(default=None, eq=False)
+
+    def backoff(self, retry_number: int) -> float:
+        """The full-jitter delay before retry `retry_number` (0 for the first retry)."""
+        cap = min(self.max_delay, self.initial_delay * 2.0 ** min(retry_number, 64))
+        return (self.random or _random).uniform(0.0, cap)
+
+
+class _Stop(Exception):
+    """Internal: not retrying; the note says why (None when the error is simply final)."""
+
+    def __init__(self, note: str | None) -> None:
+        self.note = note
+
+
+async def retry(request: Request, call_next: CallNext) -> httpx.Response:
+    """Send the attempts of one call under `request.options.retry` (see the module doc)."""
+    policy = request.options.retry
+    if policy.deadline is None:
+        return await _Call(request, call_next, policy).run()
+    call = _Call(request, call_next, policy)
+    with anyio.move_on_after(policy.deadline):
+        return await call.run()
+    raise call.deadline_error(f"ran out during attempt {call.attempt}", in_flight=call.sending)
+
+
+class _Call:
+    """The retry state of one logical call."""
+
+    __slots__ = (
+        "attempt",
+        "bucket",
+        "call_next",
+        "idempotent",
+        "key",
+        "maybe_acted",
+        "paid",
+        "policy",
+        "request",
+        "sending",
+        "slept",
+        "started",
+    )
+
+    def __init__(self, request: Request, call_next: CallNext, policy: RetryPolicy) -> None:
+        self.request = request
+        self.call_next = call_next
+        self.policy = policy
+        self.bucket = request.options.budget if policy.budget is not None else None
+        self.idempotent = request.method in IDEMPOTENT_METHODS
+        self.key = request.headers.get(IDEMPOTENCY_HEADER)
+        self.attempt = 0
+        self.paid = 0
+        self.slept = 0.0
+        self.maybe_acted = False
+        self.sending = False
+        self.started = anyio.current_time() if policy.deadline is not None else 0.0
+
+    async def run(self) -> httpx.Response:
+        policy = self.policy
+        while True:
+            self.attempt += 1
+            self.sending = True
+            try:
+                response = await self.call_next(
+                    self.request.for_attempt(self.attempt, self._attempt_timeout())
+                )
+            except APIError as err:
+                self.sending = False
+                delay = self._plan(err)
+                if delay is None:
+                    raise
+                if policy.on_retry is not None:
+                    result = policy.on_retry(self.attempt, delay, err)
+                    if inspect.isawaitable(result):
+                        await result
+                if logger.isEnabledFor(logging.INFO):
+                    logger.info(
+                        "retrying %s %s in %.3fs (attempt %d of at most %d) after %s",
+                        self.request.method,
+                        self.request.path,
+                        delay,
+                        self.attempt + 1,
+                        policy.max_retries + 1,
+                        type(err).__name__,
+                    )
+                await policy.sleep(delay)
+                self.slept += delay
+                continue
+            if self.bucket is not None:
+                self.bucket.give(self.paid or self.bucket.budget.success_refund)
+            return response
+
+    def _plan(self, err: APIError) -> float | None:
+        """The delay before the next attempt, or None (with `err` annotated) for none."""
+        err.attempts = self.attempt
+        err.idempotency_key = self.key
+        try:
+            return self._delay(err)
+        except _Stop as stop:
+            err.retry_note = stop.note
+            err.outcome_unknown = self.maybe_acted
+            return None
+
+    def _delay(self, err: APIError) -> float:
+        policy = self.policy
+        ambiguous = self._classify(err)
+        if ambiguous:
+            self.maybe_acted = True
+            if not (self.idempotent or policy.retry_ambiguous):
+                raise _Stop(None)
+        if self.attempt > policy.max_retries:
+            raise _Stop(f"gave up after {self.attempt} attempts")
+
+        retry_after = err.retry_after if isinstance(err, APIStatusError) else None
+        if retry_after is not None:
+            if retry_after > policy.max_retry_after:
+                raise _Stop(
+                    f"not retried: the server asked to wait {retry_after:g}s,"
+                    f" more than max_retry_after={policy.max_retry_after:g}s"
+                )
+            delay = retry_after
+        else:
+            delay = policy.backoff(self.attempt - 1)
+
+        if policy.deadline is not None:
+            remaining = self._remaining()
+            if delay >= remaining:
+                raise self.deadline_error(
+                    f"would pass during the {delay:.3g}s wait before attempt {self.attempt + 1}",
+                    in_flight=False,
+                ) from err
+
+        if self.bucket is not None:
+            cost = (
+                self.bucket.budget.timeout_cost
+                if isinstance(err, APITimeoutError)
+                else self.bucket.budget.retry_cost
+            )
+            if not self.bucket.take(cost):
+                raise _Stop("not retried: the client's retry budget is exhausted")
+            self.paid = cost
+        return delay
+
+    def _classify(self, err: APIError) -> bool:
+        """True for an ambiguous failure; raises `_Stop` for a final one."""
+        policy = self.policy
+        if isinstance(err, APIStatusError):
+            if err.status_code not in policy.retry_statuses:
+                raise _Stop(None)
+            return err.status_code not in policy.safe_statuses
+        if isinstance(err, APIConnectionError):
+            cause = err.__cause__
+            if _is_certificate_failure(cause):
+                raise _Stop("not retried: TLS certificate verification failed")
+            if isinstance(cause, policy.safe_errors):
+                return False
+            if isinstance(cause, policy.ambiguous_errors):
+                return True
+        raise _Stop(None)
+
+    def _remaining(self) -> float:
+        assert self.policy.deadline is not None
+        # With the real anyio.sleep the clock covers the waits; with a test's
+        # sleep hook it does not, and the waits requested must count all the same.
+        elapsed = max(anyio.current_time() - self.started, self.slept)
+        return self.policy.deadline - elapsed
+
+    def _attempt_timeout(self) -> httpx.Timeout | None:
+        timeout = self.request.timeout
+        if self.policy.deadline is None:
+            return timeout
+        remaining = max(self._remaining(), 0.001)
+        base = timeout or self.request.options.timeout
+        return httpx.Timeout(
+            connect=_clamp(base.connect, remaining),
+            read=_clamp(base.read, remaining),
+            write=_clamp(base.write, remaining),
+            pool=_clamp(base.pool, remaining),
+        )
+
+    def deadline_error(self, what: str, *, in_flight: bool) -> APITimeoutError:
+        deadline = self.policy.deadline
+        err = APITimeoutError(
+            f"{self.request.method} {self.request.path}: the deadline of {deadline:g}s"
+            f" {what}, after {self.attempt} attempt{'s' if self.attempt != 1 else ''}"
+        )
+        err.attempts = self.attempt
+        err.idempotency_key = self.key
+        # An attempt cut short in flight may have reached the server.
+        err.outcome_unknown = self.maybe_acted or (in_flight and not self.idempotent)
+        return err
+
+
+def _clamp(value: float | None, remaining: float) -> float:
+    return remaining if value is None else min(value, remaining)
+
+
+def _is_certificate_failure(exc: BaseException | None) -> bool:
+    seen = 0
+    while exc is not None and seen < 16:
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            return True
+        if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
