@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 import httpx
 
-from ._exceptions import APIConnectionError, APITimeoutError, ResponseDecodeError
+from ._exceptions import APIConnectionError, APIError, APITimeoutError, ResponseDecodeError
 
 if TYPE_CHECKING:
     from .middleware._retry import RetryPolicy, TokenBucket
@@ -217,37 +217,52 @@ async def read_capped(response: httpx.Response, limit: int) -> None:
         )
     chunks: list[bytes] = []
     size = 0
+    over = False
     try:
         async for chunk in response.aiter_bytes():
+            if over:
+                continue
             size += len(chunk)
             if size > limit:
-                raise ResponseDecodeError(
-                    f"{request.method} {request.url.path}: response body exceeds"
-                    f" max_response_bytes={limit}",
-                    request=request,
-                    status_code=response.status_code,
-                )
-            chunks.append(chunk)
-    except httpx.TimeoutException as exc:
-        raise APITimeoutError(
-            f"{request.method} {request.url.path}: {type(exc).__name__} while reading the body",
-            request=request,
-        ) from exc
-    except httpx.DecodingError as exc:
+                # Over the cap: close the stream and let the iteration run out on
+                # it rather than break out, so httpx's nested generators finish
+                # (trio warns about abandoned ones: encode/httpx#3686).
+                over = True
+                chunks.clear()
+                await response.aclose()
+            else:
+                chunks.append(chunk)
+    except httpx.HTTPError as exc:
+        if not over:
+            raise _read_error(response, exc) from exc
+    if over:
         raise ResponseDecodeError(
-            f"{request.method} {request.url.path}: the body could not be decompressed: {exc}",
+            f"{request.method} {request.url.path}: response body exceeds"
+            f" max_response_bytes={limit}",
             request=request,
             status_code=response.status_code,
-        ) from exc
-    except httpx.HTTPError as exc:
-        raise APIConnectionError(
-            f"{request.method} {request.url.path}: {type(exc).__name__} while reading the"
-            f" body: {exc}",
-            request=request,
-        ) from exc
+        )
     # httpx has no public way to hand a response a body read in chunks; this
     # is the attribute its own `aread()` fills.
     response._content = b"".join(chunks)
+
+
+def _read_error(response: httpx.Response, exc: httpx.HTTPError) -> APIError:
+    request = response.request
+    where = f"{request.method} {request.url.path}"
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(
+            f"{where}: {type(exc).__name__} while reading the body", request=request
+        )
+    if isinstance(exc, httpx.DecodingError):
+        return ResponseDecodeError(
+            f"{where}: the body could not be decompressed: {exc}",
+            request=request,
+            status_code=response.status_code,
+        )
+    return APIConnectionError(
+        f"{where}: {type(exc).__name__} while reading the body: {exc}", request=request
+    )
 
 
 def _json_default(value: object) -> object:

@@ -242,9 +242,10 @@ class _Call:
     def _delay(self, err: APIError) -> float:
         policy = self.policy
         ambiguous = self._classify(err)
-        if ambiguous:
+        if ambiguous and not self.idempotent:
+            # Only a request that changes something has an outcome to be unsure of.
             self.maybe_acted = True
-            if not (self.idempotent or policy.retry_ambiguous):
+            if not policy.retry_ambiguous:
                 raise _Stop(None)
         if self.attempt > policy.max_retries:
             raise _Stop(f"gave up after {self.attempt} attempts")
