@@ -202,19 +202,17 @@ def make_send(http_client: httpx.AsyncClient) -> CallNext:
 
 
 async def read_capped(response: httpx.Response, limit: int) -> None:
-    """Read the (decompressed) body into `response.content`, refusing more than `limit` bytes.
+    """Read the (decompressed) body into `response.content`, at most `limit` bytes of it.
 
-    Counting decoded bytes makes a decompression bomb count against the cap.
+    Decoded bytes are counted, so a decompression bomb counts against the cap. A
+    2xx body over the cap raises `ResponseDecodeError`; an error response's body
+    is cut at the cap instead, so that its status still becomes its typed error
+    (and a 503 is still retried).
     """
-    request = response.request
+    success = response.is_success
     declared = response.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise ResponseDecodeError(
-            f"{request.method} {request.url.path}: response body of {declared} bytes"
-            f" exceeds max_response_bytes={limit}",
-            request=request,
-            status_code=response.status_code,
-        )
+    if success and declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _too_large(response, limit)
     chunks: list[bytes] = []
     size = 0
     over = False
@@ -222,29 +220,34 @@ async def read_capped(response: httpx.Response, limit: int) -> None:
         async for chunk in response.aiter_bytes():
             if over:
                 continue
-            size += len(chunk)
-            if size > limit:
-                # Over the cap: close the stream and let the iteration run out on
-                # it rather than break out, so httpx's nested generators finish
-                # (trio warns about abandoned ones: encode/httpx#3686).
+            if size + len(chunk) > limit:
+                # Close the stream and let the iteration run out on it rather
+                # than break out, so httpx's nested generators finish (trio warns
+                # about abandoned ones: encode/httpx#3686).
                 over = True
-                chunks.clear()
+                chunks.append(chunk[: limit - size])
                 await response.aclose()
             else:
                 chunks.append(chunk)
+            size += len(chunk)
     except httpx.HTTPError as exc:
         if not over:
             raise _read_error(response, exc) from exc
-    if over:
-        raise ResponseDecodeError(
-            f"{request.method} {request.url.path}: response body exceeds"
-            f" max_response_bytes={limit}",
-            request=request,
-            status_code=response.status_code,
-        )
+    if over and success:
+        raise _too_large(response, limit)
     # httpx has no public way to hand a response a body read in chunks; this
     # is the attribute its own `aread()` fills.
     response._content = b"".join(chunks)
+
+
+def _too_large(response: httpx.Response, limit: int) -> ResponseDecodeError:
+    request = response.request
+    return ResponseDecodeError(
+        f"{request.method} {request.url.path} -> {response.status_code}: the response body"
+        f" exceeds max_response_bytes={limit}",
+        request=request,
+        status_code=response.status_code,
+    )
 
 
 def _read_error(response: httpx.Response, exc: httpx.HTTPError) -> APIError:
