@@ -1,0 +1,212 @@
+"""Where the token may go, and what a misbehaving peer or caller gets back."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import anyio
+import anyio.abc
+import httpx
+import pytest
+import respx
+from conftest import AGENT_ID, CALL_ID, TOKEN
+
+import mindhunters_async as mh
+
+pytestmark = pytest.mark.anyio
+
+
+# Redirects -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+@pytest.mark.parametrize(
+    "location",
+    ["https://evil.example/api/v1/calls", "https://acme.mindhunters.ai/api/v1/elsewhere"],
+)
+async def test_redirects_are_never_followed(
+    api: respx.MockRouter, client: mh.AsyncMindhunters, status: int, location: str
+) -> None:
+    api.get(f"/calls/{CALL_ID}").mock(
+        return_value=httpx.Response(status, headers={"location": location})
+    )
+    evil = respx.get(url__startswith="https://evil.example/").mock(
+        return_value=httpx.Response(200, json={"data": {"id": "stolen"}})
+    )
+    elsewhere = api.get("/elsewhere").mock(return_value=httpx.Response(200))
+    with pytest.raises(mh.APIStatusError) as info:
+        await client.calls.get(CALL_ID)
+    assert info.value.status_code == status
+    assert "does not follow redirects" in str(info.value)
+    assert location in str(info.value)
+    assert not evil.called
+    assert not elsewhere.called
+
+
+async def test_a_callers_http_client_that_follows_redirects_is_not_obeyed() -> None:
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(301, headers={"location": "https://evil.example/steal"})
+
+    async with httpx.AsyncClient(
+        transport=httpx.MockTransport(handler), follow_redirects=True
+    ) as http_client:
+        client = mh.AsyncMindhunters(api_token=TOKEN, tenant="acme", http_client=http_client)
+        with pytest.raises(mh.APIStatusError):
+            await client.calls.get(CALL_ID)
+        await client.aclose()
+    assert seen == [f"https://acme.mindhunters.ai/api/v1/calls/{CALL_ID}"]
+
+
+# Event loops, closing, garbage collection ---------------------------------------------
+
+
+def test_one_client_two_event_loops_is_a_clear_error() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"data": {"id": CALL_ID}})
+
+    client = mh.AsyncMindhunters(
+        api_token=TOKEN, tenant="acme", transport=httpx.MockTransport(handler)
+    )
+
+    async def use() -> mh.Call:
+        return await client.calls.get(CALL_ID)
+
+    assert anyio.run(use).id == CALL_ID
+    with pytest.raises(mh.ClientStateError, match="another event loop"):
+        anyio.run(use)
+    with pytest.raises(mh.ClientStateError, match="another event loop"):
+        anyio.run(use, backend="trio")
+    anyio.run(client.aclose)
+
+
+async def test_an_unclosed_client_warns_without_running_anything_async() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"data": {"id": CALL_ID}})
+
+    client = mh.AsyncMindhunters(
+        api_token=TOKEN, tenant="acme", transport=httpx.MockTransport(handler)
+    )
+    await client.calls.get(CALL_ID)
+    del client
+    with pytest.warns(ResourceWarning, match="never closed"):
+        gc.collect()
+
+
+async def test_a_client_never_used_or_closed_does_not_warn() -> None:
+    client = mh.AsyncMindhunters(api_token=TOKEN, tenant="acme")
+    assert "acme" in repr(client)
+    del client
+    gc.collect()  # filterwarnings=error turns any ResourceWarning into a failure
+
+
+# Mid-body failures over a real socket ---------------------------------------------------
+
+Reply = Callable[[anyio.abc.SocketStream], Awaitable[None]]
+
+
+async def read_request(stream: anyio.abc.SocketStream) -> bytes:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += await stream.receive()
+    head, _, body = data.partition(b"\r\n\r\n")
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":")[1])
+            while len(body) < length:
+                body += await stream.receive()
+    return head
+
+
+@contextlib.asynccontextmanager
+async def serve(reply: Reply) -> AsyncIterator[str]:
+    """A raw HTTP/1.1 peer on 127.0.0.1 that answers every request with `reply`."""
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+
+    async def handle(stream: anyio.abc.SocketStream) -> None:
+        async with stream:
+            try:
+                await read_request(stream)
+                await reply(stream)
+            except (anyio.BrokenResourceError, anyio.EndOfStream, anyio.ClosedResourceError):
+                pass
+
+    async with listener, anyio.create_task_group() as tg:
+        tg.start_soon(listener.serve, handle)
+        yield f"http://127.0.0.1:{port}/api/v1"
+        tg.cancel_scope.cancel()
+
+
+async def cut_after_headers(stream: anyio.abc.SocketStream) -> None:
+    await stream.send(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+        b'{"data": {"id"'
+    )
+
+
+async def truncated_chunked(stream: anyio.abc.SocketStream) -> None:
+    await stream.send(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b'10\r\n{"data": {"id": \r\n'
+    )
+
+
+async def invalid_utf8(stream: anyio.abc.SocketStream) -> None:
+    body = b'{"data": {"id": "\xff\xfe"}}'
+    await stream.send(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+        + str(len(body)).encode()
+        + b"\r\n\r\n"
+        + body
+    )
+
+
+async def no_reply(stream: anyio.abc.SocketStream) -> None:
+    return
+
+
+@pytest.mark.parametrize(
+    ("reply", "error"),
+    [
+        (cut_after_headers, mh.APIConnectionError),
+        (truncated_chunked, mh.APIConnectionError),
+        (no_reply, mh.APIConnectionError),
+        (invalid_utf8, mh.ResponseDecodeError),
+    ],
+    ids=["reset-after-headers", "truncated-chunked", "closed-without-reply", "invalid-utf8"],
+)
+@pytest.mark.parametrize("method", ["GET", "POST"])
+async def test_mid_body_failures_become_sdk_errors(
+    reply: Reply, error: type[mh.MindhuntersError], method: str
+) -> None:
+    delays: list[float] = []
+
+    async def sleep(delay: float) -> None:
+        delays.append(delay)
+
+    async with (
+        serve(reply) as base_url,
+        mh.AsyncMindhunters(
+            api_token=TOKEN, base_url=base_url, retry=mh.RetryPolicy(sleep=sleep)
+        ) as client,
+    ):
+        operation = (
+            client.calls.get(CALL_ID)
+            if method == "GET"
+            else client.calls.create(agent_id=AGENT_ID, participant={"number": "+14155552671"})
+        )
+        with pytest.raises(mh.MindhuntersError) as info:
+            await operation
+    err = info.value
+    assert type(err) is error
+    assert not isinstance(err.__cause__, mh.MindhuntersError)
+    if error is mh.APIConnectionError:
+        assert isinstance(err.__cause__, httpx.HTTPError)
+        # The request reached the server: a GET is retried, a POST is not (and says why).
+        assert len(delays) == (2 if method == "GET" else 0)
+        assert err.outcome_unknown is (method == "POST")
