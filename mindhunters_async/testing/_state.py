@@ -69,10 +69,9 @@ class FakeCall:
             "createdAt": _timestamp(self.created_at),
         }
 
-    def to_json(self, agent: FakeAgent) -> dict[str, Any]:
-        """The call as `GET /calls/{uuid}` shows it; `GET /calls` items lack only `id`."""
+    def to_list_item(self, agent: FakeAgent) -> dict[str, Any]:
+        """The call as an item of `GET /calls`; `agent` is the one that made it."""
         return {
-            "id": self.id,
             "uuid": self.id,
             "agent": {"name": agent.name, "uuid": agent.uuid},
             "direction": self.direction,
@@ -82,12 +81,21 @@ class FakeCall:
             "updatedAt": _timestamp(self.updated_at),
         }
 
+    def to_json(self, agent: FakeAgent) -> dict[str, Any]:
+        """The call as `GET /calls/{uuid}` shows it: a list item plus `id`."""
+        return {"id": self.id, **self.to_list_item(agent)}
+
 
 @attrs.define
 class FakeState:
-    """Agents and calls by id, in insertion order; `clock` gives seconds since the epoch."""
+    """Agents and calls by id, in insertion order; `clock` gives seconds since the epoch.
+
+    With `replay_idempotency_keys`, a `POST /call` whose Idempotency-Key was seen
+    before answers with the call that key created instead of placing another.
+    """
 
     clock: Callable[[], float]
+    replay_idempotency_keys: bool = False
     agents: dict[str, FakeAgent] = attrs.Factory(dict)
     calls: dict[str, FakeCall] = attrs.Factory(dict)
     call_ids_by_idempotency_key: dict[str, str] = attrs.Factory(dict)
