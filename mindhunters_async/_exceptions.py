@@ -164,8 +164,8 @@ class APIError(MindhuntersError):
     def __str__(self) -> str:
         text = self._summary()
         if self.outcome_unknown:
-            text += (
-                " The outcome is unknown: the server may have acted on the request"
+            text = text.rstrip(" .") + (
+                ". The outcome is unknown: the server may have acted on the request"
                 " (for example placed the call); it was not retried"
             )
             if self.idempotency_key:

@@ -34,12 +34,24 @@ def fake_mindhunters() -> FakeMindhunters:
 async def mindhunters_client(
     fake_mindhunters: FakeMindhunters,
 ) -> AsyncIterator[AsyncMindhunters]:
-    """An `AsyncMindhunters` answered by `fake_mindhunters`, closed after the test."""
-    from mindhunters_async import AsyncMindhunters
+    """An `AsyncMindhunters` answered by `fake_mindhunters`, closed after the test.
+
+    Its retries do not wait (the retry policy's `sleep` hook only yields to the
+    event loop), so a test that injects a 503 or a 429 runs at full speed; every
+    other setting is the SDK's default.
+    """
+    from mindhunters_async import AsyncMindhunters, RetryPolicy
 
     async with AsyncMindhunters(
         api_token=fake_mindhunters.DEFAULT_TOKEN,
         base_url=fake_mindhunters.DEFAULT_BASE_URL,
         transport=fake_mindhunters.transport(),
+        retry=RetryPolicy(sleep=_no_wait),
     ) as client:
         yield client
+
+
+async def _no_wait(seconds: float) -> None:
+    import anyio.lowlevel
+
+    await anyio.lowlevel.checkpoint()

@@ -1,0 +1,7 @@
+"""`python -m mindhunters_async demo`: see `_demo.py`."""
+
+import sys
+
+from ._demo import main
+
+sys.exit(main())
