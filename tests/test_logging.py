@@ -1,0 +1,204 @@
+"""Logging: one structured record per attempt, failures at WARNING, and never the token."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+import httpx
+import pytest
+import respx
+from conftest import AGENT_ID, CALL_ID, TOKEN
+
+import mindhunters_async as mh
+
+pytestmark = pytest.mark.anyio
+
+LOGGER = "mindhunters_async"
+OTHER_ID = "123e4567-e89b-42d3-a456-426614174000"
+Scenario = Callable[[], Awaitable[pytest.LogCaptureFixture]]
+FIELDS = ("method", "endpoint", "status", "error_code", "request_id", "attempt")
+
+
+def attempt_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    """The records of the log middleware: one per attempt."""
+    return [r for r in caplog.records if r.name == LOGGER and hasattr(r, "attempt")]
+
+
+def fields(record: logging.LogRecord) -> tuple[object, ...]:
+    return tuple(getattr(record, name) for name in FIELDS)
+
+
+@pytest.fixture
+def scenario(
+    api: respx.MockRouter, client: mh.AsyncMindhunters, caplog: pytest.LogCaptureFixture
+) -> Scenario:
+    """Run the scenario below (in the test itself, where caplog records)."""
+
+    async def run() -> pytest.LogCaptureFixture:
+        await run_scenario(api, client, caplog)
+        return caplog
+
+    return run
+
+
+async def run_scenario(
+    api: respx.MockRouter, client: mh.AsyncMindhunters, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A run with a 404, a 503 then a success, a 422, and a connection error, logged at DEBUG."""
+    api.get(f"/calls/{CALL_ID}").respond(
+        404,
+        json={
+            "success": False,
+            "message": "Resource not found",
+            "error": {"code": "RESOURCE_NOT_FOUND", "details": "no such call"},
+        },
+        headers={"x-request-id": "req-404"},
+    )
+    api.get("/calls").mock(
+        side_effect=[
+            httpx.Response(
+                503,
+                json={
+                    "success": False,
+                    "message": "Service temporarily unavailable",
+                    "error": {"code": "SERVICE_UNAVAILABLE", "details": "maintenance"},
+                },
+                headers={"x-request-id": "req-503"},
+            ),
+            httpx.Response(200, json={"success": True, "data": []}),
+        ]
+    )
+    api.post("/call").respond(
+        422,
+        json={
+            "success": False,
+            "message": "Validation failed",
+            "error": {
+                "code": "INVALID_FORMAT",
+                "field": "participant.number",
+                "details": "Phone number must be in E.164 format (e.g., +1234567890)",
+            },
+        },
+        headers={"x-request-id": "req-422"},
+    )
+    api.get(f"/calls/{OTHER_ID}").mock(side_effect=httpx.ConnectError("connection refused"))
+
+    caplog.set_level(logging.DEBUG, logger=LOGGER)
+    with pytest.raises(mh.NotFoundError):
+        await client.calls.get(CALL_ID)
+    page = await client.calls.list()
+    assert page.items == ()
+    with pytest.raises(mh.UnprocessableEntityError):
+        await client.calls.create(agent_id=AGENT_ID, participant={"number": "+14155552671"})
+    with pytest.raises(mh.APIConnectionError):
+        await client.with_options(max_retries=0).calls.get(OTHER_ID)
+
+
+async def test_one_structured_record_per_attempt(scenario: Scenario) -> None:
+    caplog = await scenario()
+    records = attempt_records(caplog)
+    assert [(r.levelno, *fields(r)) for r in records] == [
+        (
+            logging.WARNING,
+            "GET",
+            "/calls/{call_id}",
+            404,
+            "RESOURCE_NOT_FOUND",
+            "req-404",
+            1,
+        ),
+        (logging.WARNING, "GET", "/calls", 503, "SERVICE_UNAVAILABLE", "req-503", 1),
+        (logging.DEBUG, "GET", "/calls", 200, None, None, 2),
+        (logging.WARNING, "POST", "/call", 422, "INVALID_FORMAT", "req-422", 1),
+        (logging.WARNING, "GET", "/calls/{call_id}", None, None, None, 1),
+    ]
+    for record in records:
+        assert record.name == LOGGER
+        assert type(record.error_code) in (str, type(None))  # plain text for handlers
+
+
+async def test_messages_say_the_same_in_words(scenario: Scenario) -> None:
+    caplog = await scenario()
+    messages = [r.getMessage() for r in attempt_records(caplog)]
+    assert f"GET /calls/{CALL_ID}" in messages[0]
+    assert "404" in messages[0]
+    assert "RESOURCE_NOT_FOUND" in messages[0]
+    assert "req-404" in messages[0]
+    assert "503" in messages[1]
+    assert "200" in messages[2]
+    assert "attempt 2" in messages[2]
+    assert "POST /call" in messages[3]
+    assert "422" in messages[3]
+    assert "ConnectError" in messages[4] or "APIConnectionError" in messages[4]
+    for message in messages:
+        assert "\n" not in message
+
+
+async def test_successes_at_debug_failures_at_warning(
+    scenario: Scenario,
+) -> None:
+    caplog = await scenario()
+    for record in attempt_records(caplog):
+        expected = logging.DEBUG if record.status == 200 else logging.WARNING
+        assert record.levelno == expected
+
+
+async def test_the_token_appears_in_no_record(scenario: Scenario) -> None:
+    caplog = await scenario()
+    records = [r for r in caplog.records if r.name.startswith(LOGGER)]
+    assert len(records) >= 5
+    formatter = logging.Formatter(
+        "%(asctime)s %(levelname)s %(name)s %(message)s %(method)s %(endpoint)s",
+        defaults={"method": "", "endpoint": ""},
+    )
+    for record in records:
+        assert TOKEN not in record.getMessage()
+        assert TOKEN not in repr(record.args)
+        for name, value in vars(record).items():
+            assert TOKEN not in repr(value), name
+        assert TOKEN not in formatter.format(record)
+    assert TOKEN not in caplog.text
+
+
+async def test_nothing_is_logged_above_the_level(
+    api: respx.MockRouter, client: mh.AsyncMindhunters, caplog: pytest.LogCaptureFixture
+) -> None:
+    api.get(f"/calls/{CALL_ID}").respond(200, json={"data": {"id": CALL_ID}})
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    await client.calls.get(CALL_ID)
+    assert attempt_records(caplog) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: the retry layer's INFO record ('retrying ... in ...s') carries none of the"
+    " structured attributes (method, endpoint, attempt, ...) that the log middleware's do",
+    raises=AssertionError,
+)
+async def test_every_record_carries_the_structured_fields(
+    scenario: Scenario,
+) -> None:
+    caplog = await scenario()
+    records = [r for r in caplog.records if r.name.startswith(LOGGER)]
+    for record in records:
+        missing = [name for name in FIELDS if not hasattr(record, name)]
+        assert missing == [], record.getMessage()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: a 2xx with {'success': false} is turned into APIStatusError by"
+    " AsyncMindhunters._request, outside the pipeline, so `log` records it as a DEBUG success",
+    raises=AssertionError,
+)
+async def test_a_2xx_that_says_it_failed_is_logged_as_a_failure(
+    api: respx.MockRouter, client: mh.AsyncMindhunters, caplog: pytest.LogCaptureFixture
+) -> None:
+    api.get(f"/calls/{CALL_ID}").respond(
+        200, json={"success": False, "message": "Call could not be placed"}
+    )
+    caplog.set_level(logging.DEBUG, logger=LOGGER)
+    with pytest.raises(mh.APIStatusError):
+        await client.calls.get(CALL_ID)
+    assert [r.levelno for r in attempt_records(caplog)] == [logging.WARNING]

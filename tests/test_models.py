@@ -1,0 +1,334 @@
+"""Models: lenient decoding of the API's objects, and request bodies built from models."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import attrs
+import pytest
+import respx
+from conftest import AGENT_ID, CALL_ID
+
+import mindhunters_async as mh
+
+pytestmark = pytest.mark.anyio
+
+PHONE = "+14155552671"
+CALL_PATH = f"/calls/{CALL_ID}"
+WHEN = datetime(2024, 1, 15, 10, 30, tzinfo=timezone.utc)
+
+
+def ok(data: Any) -> dict[str, Any]:
+    return {"success": True, "message": "OK", "data": data}
+
+
+async def get_call(api: respx.MockRouter, client: mh.AsyncMindhunters, data: Any) -> mh.Call:
+    api.get(CALL_PATH).respond(200, json=ok(data))
+    return await client.calls.get(CALL_ID)
+
+
+async def test_camel_case_keys(api: respx.MockRouter, client: mh.AsyncMindhunters) -> None:
+    call = await get_call(
+        api,
+        client,
+        {
+            "id": CALL_ID,
+            "agentId": AGENT_ID,
+            "createdAt": "2024-01-15T10:30:00Z",
+            "updatedAt": "2024-01-15T10:30:00Z",
+            "handledBy": {"type": "ai"},
+            "listenUrl": "https://listen.example/1",
+        },
+    )
+    assert call.id == CALL_ID
+    assert call.agent_id == AGENT_ID
+    assert call.created_at == WHEN
+    assert call.updated_at == WHEN
+    assert call.handled_by == {"type": "ai"}
+    assert call.listen_url == "https://listen.example/1"
+
+
+async def test_snake_case_keys(api: respx.MockRouter, client: mh.AsyncMindhunters) -> None:
+    call = await get_call(
+        api,
+        client,
+        {
+            "id": CALL_ID,
+            "agent_id": AGENT_ID,
+            "created_at": "2024-01-15T10:30:00Z",
+            "conversation_uuid": "c-1",
+            "contact_uuid": "k-1",
+            "record_url": "https://rec.example/1",
+        },
+    )
+    assert call.agent_id == AGENT_ID
+    assert call.created_at == WHEN
+    assert call.conversation_uuid == "c-1"
+    assert call.contact_uuid == "k-1"
+    assert call.record_url == "https://rec.example/1"
+
+
+async def test_uuid_alias_and_nested_objects(
+    api: respx.MockRouter, client: mh.AsyncMindhunters
+) -> None:
+    call = await get_call(
+        api,
+        client,
+        {
+            "uuid": CALL_ID,
+            "agent": {"uuid": AGENT_ID, "name": "Sales bot"},
+            "participant": {"number": PHONE, "about": "VIP"},
+            "direction": "outbound",
+            "status": "completed",
+            "provider": "twilio",
+            "duration": 42,
+        },
+    )
+    assert call.id == CALL_ID
+    assert call.agent == mh.AgentRef(id=AGENT_ID, name="Sales bot")
+    assert call.participant == mh.Participant(number=PHONE, about="VIP")
+    assert (call.direction, call.status, call.provider) == ("outbound", "completed", "twilio")
+    assert call.duration == 42.0
+
+
+async def test_unknown_fields_are_ignored(
+    api: respx.MockRouter, client: mh.AsyncMindhunters
+) -> None:
+    call = await get_call(
+        api,
+        client,
+        {"id": CALL_ID, "status": "initiated", "brandNewField": [1, 2], "__class__": "x"},
+    )
+    assert call == mh.Call(id=CALL_ID, status="initiated")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("2024-01-15T10:30:00Z", id="iso-z"),
+        pytest.param("2024-01-15T10:30:00.000000Z", id="iso-z-micros"),
+        pytest.param("2024-01-15T12:30:00+02:00", id="iso-offset"),
+        pytest.param("2024-01-15T05:30:00-05:00", id="iso-negative-offset"),
+        pytest.param(1705314600, id="unix-seconds"),
+        pytest.param(1705314600.0, id="unix-seconds-float"),
+        pytest.param(1705314600000, id="unix-milliseconds"),
+    ],
+)
+async def test_datetimes(api: respx.MockRouter, client: mh.AsyncMindhunters, value: Any) -> None:
+    call = await get_call(api, client, {"id": CALL_ID, "createdAt": value, "timestamp": value})
+    for when in (call.created_at, call.timestamp):
+        assert isinstance(when, datetime)
+        assert when.utcoffset() is not None
+        assert when == WHEN
+
+
+async def test_offset_is_kept(api: respx.MockRouter, client: mh.AsyncMindhunters) -> None:
+    call = await get_call(api, client, {"id": CALL_ID, "createdAt": "2024-01-15T12:30:00+02:00"})
+    assert call.created_at is not None
+    assert call.created_at.utcoffset() == timedelta(hours=2)
+
+
+async def test_wrong_types_in_optional_fields_become_none(
+    api: respx.MockRouter, client: mh.AsyncMindhunters
+) -> None:
+    call = await get_call(
+        api,
+        client,
+        {
+            "id": CALL_ID,
+            "agentId": AGENT_ID,
+            "status": {"not": "a string"},
+            "direction": ["outbound"],
+            "duration": "long",
+            "createdAt": "yesterday",
+            "updatedAt": True,
+            "timestamp": 10**30,
+            "participant": "+14155552671",
+            "agent": ["not", "an", "object"],
+            "provider": "twilio",
+        },
+    )
+    assert call.agent_id == AGENT_ID
+    assert call.provider == "twilio"
+    assert call.status is None
+    assert call.direction is None
+    assert call.duration is None
+    assert call.created_at is None
+    assert call.updated_at is None
+    assert call.timestamp is None
+    assert call.participant is None
+    assert call.agent is None
+
+
+async def test_nested_object_with_a_bad_required_field_becomes_none(
+    api: respx.MockRouter, client: mh.AsyncMindhunters
+) -> None:
+    call = await get_call(api, client, {"id": CALL_ID, "participant": {"about": "no number"}})
+    assert call.participant is None
+    assert call.id == CALL_ID
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param({"agentId": AGENT_ID, "status": "initiated"}, id="missing-id"),
+        pytest.param({"id": None}, id="null-id"),
+        pytest.param({"id": {"nested": 1}}, id="object-id"),
+        pytest.param([{"id": CALL_ID}], id="list"),
+        pytest.param("a call", id="string"),
+        pytest.param(None, id="null"),
+    ],
+)
+async def test_unreadable_call_is_response_decode_error(
+    api: respx.MockRouter, client: mh.AsyncMindhunters, data: Any
+) -> None:
+    with pytest.raises(mh.ResponseDecodeError, match="Call"):
+        await get_call(api, client, data)
+
+
+async def test_models_are_frozen(api: respx.MockRouter, client: mh.AsyncMindhunters) -> None:
+    call = await get_call(api, client, {"id": CALL_ID, "participant": {"number": PHONE}})
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        call.status = "hacked"  # type: ignore[misc]
+    assert call.participant is not None
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        call.participant.number = "+1999"  # type: ignore[misc]
+    for model in (mh.Prompt(), mh.Message(), mh.AgentRef()):
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            model.x = 1  # type: ignore[attr-defined]
+
+
+async def test_create_response_is_decoded(
+    api: respx.MockRouter, client: mh.AsyncMindhunters
+) -> None:
+    api.post("/call").respond(
+        201,
+        json=ok(
+            {
+                "id": CALL_ID,
+                "agentId": AGENT_ID,
+                "provider": "twilio",
+                "status": "initiated",
+                "participant": {"number": PHONE},
+                "createdAt": "2024-01-15T10:30:00Z",
+            }
+        ),
+    )
+    call = await client.calls.create(agent_id=AGENT_ID, participant={"number": PHONE})
+    assert call == mh.Call(
+        id=CALL_ID,
+        agent_id=AGENT_ID,
+        provider="twilio",
+        status="initiated",
+        participant=mh.Participant(number=PHONE),
+        created_at=WHEN,
+    )
+
+
+# --- request bodies ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def create_route(api: respx.MockRouter) -> respx.Route:
+    return api.post("/call").respond(201, json=ok({"id": CALL_ID}))
+
+
+def sent_json(route: respx.Route) -> Any:
+    return json.loads(route.calls.last.request.content)
+
+
+async def test_models_are_serialised(
+    create_route: respx.Route, client: mh.AsyncMindhunters
+) -> None:
+    await client.calls.create(
+        agent_id=AGENT_ID,
+        participant=mh.Participant(number=PHONE, about="Prefers mornings"),
+        prompt=mh.Prompt(content="Be brief.", overwrite=True),
+        message=mh.Message(start="Hi, this is Acme."),
+    )
+    assert sent_json(create_route) == {
+        "agentId": AGENT_ID,
+        "participant": {"number": PHONE, "about": "Prefers mornings"},
+        "prompt": {"content": "Be brief.", "overwrite": True},
+        "message": {"start": "Hi, this is Acme."},
+    }
+
+
+async def test_none_fields_are_left_out(
+    create_route: respx.Route, client: mh.AsyncMindhunters
+) -> None:
+    await client.calls.create(
+        agent_id=AGENT_ID,
+        participant=mh.Participant(number=PHONE),
+        prompt=mh.Prompt(overwrite=False),
+        message=mh.Message(),
+    )
+    assert sent_json(create_route) == {
+        "agentId": AGENT_ID,
+        "participant": {"number": PHONE},
+        "prompt": {"overwrite": False},
+        "message": {},
+    }
+
+
+async def test_dicts_and_extra_options_go_in_verbatim(
+    create_route: respx.Route, client: mh.AsyncMindhunters
+) -> None:
+    await client.calls.create(
+        agent_id=AGENT_ID,
+        participant={"number": PHONE, "about": None, "customKey": 1},
+        prompt={"content": "Hello", "overwrite": None},
+        webhookUrl="https://hooks.example/x",
+        metadata={"order": 17, "tags": ["a", "b"], "note": "ünïcode"},
+        record=False,
+    )
+    assert sent_json(create_route) == {
+        "agentId": AGENT_ID,
+        "participant": {"number": PHONE, "about": None, "customKey": 1},
+        "prompt": {"content": "Hello", "overwrite": None},
+        "webhookUrl": "https://hooks.example/x",
+        "metadata": {"order": 17, "tags": ["a", "b"], "note": "ünïcode"},
+        "record": False,
+    }
+    assert "ünïcode".encode() in create_route.calls.last.request.content
+
+
+async def test_optional_sections_absent_when_not_given(
+    create_route: respx.Route, client: mh.AsyncMindhunters
+) -> None:
+    await client.calls.create(agent_id=AGENT_ID, participant={"number": PHONE})
+    assert sent_json(create_route) == {"agentId": AGENT_ID, "participant": {"number": PHONE}}
+
+
+async def test_idempotency_key_is_sent_as_header(
+    create_route: respx.Route, client: mh.AsyncMindhunters
+) -> None:
+    await client.calls.create(
+        agent_id=AGENT_ID, participant={"number": PHONE}, idempotency_key="order-17-call"
+    )
+    request = create_route.calls.last.request
+    assert request.headers["Idempotency-Key"] == "order-17-call"
+    assert "idempotency_key" not in sent_json(create_route)
+    assert "idempotencyKey" not in sent_json(create_route)
+
+
+async def test_generated_idempotency_key_on_post_only(
+    api: respx.MockRouter, create_route: respx.Route, client: mh.AsyncMindhunters
+) -> None:
+    await client.calls.create(agent_id=AGENT_ID, participant={"number": PHONE})
+    await client.calls.create(agent_id=AGENT_ID, participant={"number": PHONE})
+    first, second = (c.request.headers.get("Idempotency-Key") for c in create_route.calls)
+    assert first is not None
+    assert second is not None
+    assert uuid.UUID(first)
+    assert first != second
+
+    get_route = api.get(CALL_PATH).respond(200, json=ok({"id": CALL_ID}))
+    list_route = api.get("/calls").respond(200, json=ok([]))
+    await client.calls.get(CALL_ID)
+    await client.calls.list()
+    assert "Idempotency-Key" not in get_route.calls.last.request.headers
+    assert "Idempotency-Key" not in list_route.calls.last.request.headers
