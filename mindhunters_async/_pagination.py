@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from typing import Any, Generic, TypeVar
 
 from ._converter import page_parts, structure
@@ -12,15 +12,23 @@ __all__ = ["AsyncPager"]
 
 T = TypeVar("T")
 
+Fetch = Callable[[int], Awaitable[Page[T]]]
 
-def decode_page(body: Any, cls: type[T], fetch: Callable[[int], Awaitable[Page[T]]]) -> Page[T]:
-    """A `Page` of `cls` from a list response in any of the API's shapes."""
+
+def decode_page(
+    body: Any, cls: type[T], fetch: Fetch[T], *, page: int = 1, per_page: int | None = None
+) -> Page[T]:
+    """A `Page` of `cls` from a list response in any of the API's shapes.
+
+    `page` and `per_page` are what was asked for: they stand in for paging numbers
+    the response leaves out.
+    """
     raw_items, numbers = page_parts(body)
     return Page(
         items=tuple(structure(item, cls) for item in raw_items),
-        current_page=numbers["current_page"] or 1,
+        current_page=numbers["current_page"] or page,
         last_page=numbers["last_page"],
-        per_page=numbers["per_page"],
+        per_page=numbers["per_page"] or per_page,
         total=numbers["total"],
         fetch=fetch,
     )
@@ -32,30 +40,62 @@ class AsyncPager(Generic[T]):
     `await pager` gives the first requested page (a `Page`); `async for item in pager`
     yields every item, page after page; `async for page in pager.pages()` yields
     the pages. Iteration stops after the last page, on an empty page, and when the
-    server answers with a page number lower than the one asked for (a server that
-    ignores `page` would otherwise loop forever).
+    server answers with another page than the one asked for (a server that ignores
+    `page` would otherwise repeat itself forever). Breaking out of either loop
+    early is fine: nothing is left open.
     """
 
     __slots__ = ("_fetch", "_start")
 
-    def __init__(self, fetch: Callable[[int], Awaitable[Page[T]]], start: int = 1) -> None:
+    def __init__(self, fetch: Fetch[T], start: int = 1) -> None:
         self._fetch = fetch
         self._start = start
 
     def __await__(self) -> Generator[Any, None, Page[T]]:
         return self._fetch(self._start).__await__()
 
-    async def pages(self) -> AsyncIterator[Page[T]]:
+    def pages(self) -> AsyncIterator[Page[T]]:
         """Every page from the first requested one to the last."""
-        number = self._start
-        while True:
-            page = await self._fetch(number)
-            yield page
-            if not page.has_next_page or page.current_page < number:
-                return
-            number = page.current_page + 1
+        return _Pages(self._fetch, self._start)
 
-    async def __aiter__(self) -> AsyncIterator[T]:
-        async for page in self.pages():
-            for item in page.items:
-                yield item
+    def __aiter__(self) -> AsyncIterator[T]:
+        return _Items(_Pages(self._fetch, self._start))
+
+
+# Iterators as classes, not async generators: a caller who breaks out of the
+# loop leaves no suspended generator behind for trio to warn about.
+
+
+class _Pages(AsyncIterator[Page[T]]):
+    __slots__ = ("_fetch", "_first", "_next")
+
+    def __init__(self, fetch: Fetch[T], start: int) -> None:
+        self._fetch = fetch
+        self._first = start
+        self._next: int | None = start
+
+    async def __anext__(self) -> Page[T]:
+        number = self._next
+        if number is None:
+            raise StopAsyncIteration
+        self._next = None
+        page = await self._fetch(number)
+        if number != self._first and page.current_page != number:
+            raise StopAsyncIteration
+        if page.has_next_page:
+            self._next = number + 1
+        return page
+
+
+class _Items(AsyncIterator[T]):
+    __slots__ = ("_items", "_pages")
+
+    def __init__(self, pages: _Pages[T]) -> None:
+        self._pages = pages
+        self._items: Iterator[T] = iter(())
+
+    async def __anext__(self) -> T:
+        while True:
+            for item in self._items:
+                return item
+            self._items = iter((await self._pages.__anext__()).items)

@@ -107,12 +107,6 @@ async def test_explicit_arguments_win_over_the_environment(
     assert server.last.headers["Authorization"] == f"Bearer {TOKEN}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: _client._resolve_base_url reads MINDHUNTERS_BASE_URL before looking at an"
-    " explicit tenant, so the environment silently beats tenant='acme'",
-    raises=AssertionError,
-)
 async def test_explicit_tenant_wins_over_environment_base_url(
     monkeypatch: pytest.MonkeyPatch, transport: ClosingTransport
 ) -> None:
@@ -349,12 +343,6 @@ async def test_with_options_timeout_reaches_httpx(api: respx.MockRouter) -> None
         assert route.calls.last.request.extensions["timeout"]["read"] != 3.5
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: with_options copies share _State, so copy.aclose() marks the original"
-    " closed (ClientStateError) although the pool stays open",
-    raises=mh.ClientStateError,
-)
 async def test_closing_a_copy_leaves_the_original_usable(
     server: Server, transport: ClosingTransport
 ) -> None:

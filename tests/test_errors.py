@@ -307,12 +307,6 @@ async def test_a_404_is_not_retried(
     assert err.attempts == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: error text is built from the server's reply verbatim, so a server that"
-    " echoes the token puts it into str(err) (and into log records)",
-    raises=AssertionError,
-)
 async def test_str_never_contains_the_token_even_when_the_server_echoes_it(
     api: respx.MockRouter, once: mh.AsyncMindhunters
 ) -> None:

@@ -149,12 +149,6 @@ async def test_user_middleware_can_short_circuit(api: respx.MockRouter, build: A
     assert route.call_count == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a short-circuit error response built without request= makes decode_errors"
-    " raise RuntimeError('The request instance has not been set') instead of an APIStatusError",
-    raises=RuntimeError,
-)
 async def test_user_middleware_can_short_circuit_with_an_error(
     api: respx.MockRouter, build: Any
 ) -> None:

@@ -173,12 +173,6 @@ async def test_server_that_ignores_page_does_not_loop_forever(
     assert route.call_count <= 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: AsyncPager.pages yields the stale page (current_page < asked) before"
-    " stopping, so a server that ignores `page` makes iteration repeat page 1's items",
-    raises=AssertionError,
-)
 async def test_server_that_ignores_page_yields_each_item_once(
     api: respx.MockRouter, client: mh.AsyncMindhunters
 ) -> None:
@@ -190,17 +184,7 @@ async def test_server_that_ignores_page_yields_each_item_once(
 async def test_breaking_out_early_fetches_no_more_and_leaves_nothing_behind(
     api: respx.MockRouter,
     client: mh.AsyncMindhunters,
-    anyio_backend: str,
-    request: pytest.FixtureRequest,
 ) -> None:
-    if anyio_backend == "trio":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="BUG: AsyncPager.__aiter__ is an async generator; abandoned by"
-                " `break`, trio warns (ResourceWarning) when it is collected",
-            )
-        )
     route = paged(api, lambda n: laravel(n, 3, call_ids(n)))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -134,6 +134,6 @@ class Calls:
             body = await self._client._request(
                 LIST, params={**params, "page": number}, unwrap=False
             )
-            return decode_page(body, Call, fetch)
+            return decode_page(body, Call, fetch, page=number, per_page=per_page)
 
         return AsyncPager(fetch, page)

@@ -11,21 +11,55 @@ from typing import Any
 import httpx
 
 from .._config import REQUEST_ID_HEADERS
-from .._exceptions import APIStatusError, ErrorCode, error_class_for
+from .._exceptions import APIStatusError, ErrorCode, ResponseDecodeError, error_class_for
 from .._pipeline import CallNext, Request
+
+JSON_BODY = "mindhunters_async.json"
+"""The `response.extensions` key under which `decode_errors` leaves the parsed body."""
 
 
 async def decode_errors(request: Request, call_next: CallNext) -> httpx.Response:
-    """Return 2xx responses untouched; raise the typed error for anything else.
+    """Raise the typed error for any response that is not a readable success.
 
-    Works on the API's JSON envelope, on JSON without it, on HTML from a proxy,
-    on empty and on truncated bodies; it never raises anything but an
-    `APIStatusError` subclass.
+    Non-2xx responses become `APIStatusError` subclasses, whatever their body (the
+    API's JSON envelope, JSON without it, HTML from a proxy, empty, truncated); a 2xx
+    whose body is not JSON is a `ResponseDecodeError`, and a 2xx that says
+    `"success": false` an `APIStatusError`. Running per attempt, it lets the log and
+    retry layers see all of these. The parsed body of a success is kept in
+    `response.extensions`, so the JSON is parsed once.
     """
     response = await call_next(request)
-    if 200 <= response.status_code < 300:
-        return response
-    raise error_from_response(response)
+    try:
+        _ = response.request
+    except RuntimeError:
+        # A middleware answered with a response of its own, built without a request.
+        response.request = httpx.Request(request.method, request.options.base_url + request.path)
+    response.extensions[JSON_BODY] = read_body(response)
+    return response
+
+
+def read_body(response: httpx.Response) -> Any:
+    """The decoded JSON of a successful response; the typed error for anything else."""
+    if not 200 <= response.status_code < 300:
+        raise error_from_response(response)
+    content = response.content
+    if not content:
+        return None
+    try:
+        body = json.loads(content)
+    except (ValueError, RecursionError) as exc:
+        request = response.request
+        kind = response.headers.get("content-type", "no content type").split(";")[0]
+        raise ResponseDecodeError(
+            f"{request.method} {request.url.path} -> {response.status_code}: the body is not"
+            f" valid JSON ({kind}, {len(content)} bytes)",
+            request=request,
+            status_code=response.status_code,
+            body=content,
+        ) from exc
+    if isinstance(body, dict) and body.get("success") is False:
+        raise error_from_response(response)
+    return body
 
 
 def error_from_response(response: httpx.Response) -> APIStatusError:
@@ -57,6 +91,16 @@ def error_from_response(response: httpx.Response) -> APIStatusError:
     if 300 <= status < 400:
         location = response.headers.get("location", "")
         message = f"unexpected redirect to {location!r}: the SDK does not follow redirects"
+
+    # A server (or proxy) that echoes the request's credentials must not put the
+    # token into str(err) and from there into logs.
+    token = response.request.headers.get("authorization", "").partition(" ")[2]
+    if len(token) >= 8:
+        message, details, field, code = (
+            None if text is None else text.replace(token, "[redacted]")
+            for text in (message, details, field, code)
+        )
+    assert message is not None
 
     return error_class_for(status)(
         message,

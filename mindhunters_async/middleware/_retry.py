@@ -212,15 +212,7 @@ class _Call:
                     if inspect.isawaitable(result):
                         await result
                 if logger.isEnabledFor(logging.INFO):
-                    logger.info(
-                        "retrying %s %s in %.3fs (attempt %d of at most %d) after %s",
-                        self.request.method,
-                        self.request.path,
-                        delay,
-                        self.attempt + 1,
-                        policy.max_retries + 1,
-                        type(err).__name__,
-                    )
+                    _log_retry(self.request, self.attempt, policy, delay, err)
                 await policy.sleep(delay)
                 self.slept += delay
                 continue
@@ -248,7 +240,7 @@ class _Call:
             if not policy.retry_ambiguous:
                 raise _Stop(None)
         if self.attempt > policy.max_retries:
-            raise _Stop(f"gave up after {self.attempt} attempts")
+            raise _Stop(f"gave up after {self.attempt} attempts" if self.attempt > 1 else None)
 
         retry_after = err.retry_after if isinstance(err, APIStatusError) else None
         if retry_after is not None:
@@ -328,6 +320,33 @@ class _Call:
         # An attempt cut short in flight may have reached the server.
         err.outcome_unknown = self.maybe_acted or (in_flight and not self.idempotent)
         return err
+
+
+def _log_retry(
+    request: Request, attempt: int, policy: RetryPolicy, delay: float, err: APIError
+) -> None:
+    status = code = request_id = None
+    if isinstance(err, APIStatusError):
+        status, request_id = err.status_code, err.request_id
+        code = None if err.code is None else str(err.code)
+    logger.info(
+        "retrying %s %s in %.3fs (attempt %d of at most %d) after %s",
+        request.method,
+        request.path,
+        delay,
+        attempt + 1,
+        policy.max_retries + 1,
+        type(err).__name__,
+        extra={
+            "method": request.method,
+            "endpoint": request.endpoint.path,
+            "status": status,
+            "error_code": code,
+            "request_id": request_id,
+            "attempt": attempt,
+            "delay": delay,
+        },
+    )
 
 
 def _clamp(value: float | None, remaining: float) -> float:
