@@ -45,8 +45,9 @@ def validate_e164(value: Any, field: str = "number") -> str:
     raise RequestValidationError(
         field,
         ErrorCode.INVALID_FORMAT,
-        f"Phone number must be in E.164 format (e.g., +1234567890), got {_shown(value)}:"
-        " a '+', the country code, then the number, digits only, 15 digits at most",
+        "Phone number must be in E.164 format (e.g., +1234567890), got"
+        f" {_described(value)}: a '+', the country code, then the number, digits only,"
+        " 15 digits at most",
     )
 
 
@@ -75,6 +76,16 @@ def missing(field: str) -> RequestValidationError:
     return RequestValidationError(
         field, ErrorCode.VALIDATION_ERROR, f"The {field} field is required"
     )
+
+
+def _described(value: object) -> str:
+    # A phone number is personal data: say what is wrong with it without
+    # copying it into exception text, and from there into logs.
+    if not isinstance(value, str):
+        return f"a {type(value).__name__}"
+    if not value.startswith("+"):
+        return f"{len(value)} characters without the leading '+'"
+    return f"{len(value)} characters"
 
 
 def _shown(value: object) -> str:

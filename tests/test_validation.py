@@ -337,3 +337,11 @@ def test_is_uuid_matches_oracle(s: str) -> None:
     else:
         with pytest.raises(mh.RequestValidationError):
             mh.validate_uuid(s)
+
+
+def test_a_refused_phone_number_is_not_copied_into_the_error() -> None:
+    # Phone numbers are personal data; error text ends up in logs.
+    with pytest.raises(mh.RequestValidationError) as info:
+        mh.validate_e164("+44 20 7946 0958", "participant.number")
+    assert "7946" not in str(info.value)
+    assert "16 characters" in info.value.details
