@@ -210,3 +210,95 @@ async def test_mid_body_failures_become_sdk_errors(
         # The request reached the server: a GET is retried, a POST is not (and says why).
         assert len(delays) == (2 if method == "GET" else 0)
         assert err.outcome_unknown is (method == "POST")
+
+
+# The token in logs, reprs and errors ---------------------------------------------------
+
+
+@pytest.mark.parametrize("over_socket", [False, True], ids=["mock-transport", "socket"])
+async def test_the_token_appears_nowhere_across_every_kind_of_failure(
+    caplog: pytest.LogCaptureFixture, over_socket: bool
+) -> None:
+    from mindhunters_async.testing import FakeMindhunters, Fault
+
+    token = "tok-" + "S3cr3t" * 6
+    fake = FakeMindhunters(tokens={token: FakeMindhunters.ALL_PERMISSIONS})
+    seen: list[str] = []
+
+    async def spy(
+        request: mh.middleware.Request, call_next: mh.middleware.CallNext
+    ) -> httpx.Response:
+        seen.append(repr(request))
+        seen.append(repr(request.headers))
+        seen.append(repr(request.options))
+        return await call_next(request)
+
+    async def no_wait(seconds: float) -> None:
+        await anyio.lowlevel.checkpoint()
+
+    failures = [
+        lambda: fake.fail(Fault.RATE_LIMIT_EXCEEDED, times=3, retry_after=1),
+        lambda: fake.fail(Fault.INTERNAL_SERVER_ERROR, route="POST /call"),
+        lambda: fake.fail(Fault.BAD_GATEWAY_HTML, times=3),
+        lambda: fake.fail(Fault.SERVICE_UNAVAILABLE, times=3),
+        lambda: fake.fail(Fault.CONNECT_ERROR, times=3),
+        lambda: fake.fail(Fault.READ_TIMEOUT_AFTER_COMMIT, route="POST /call"),
+        lambda: None,
+    ]
+    errors: list[BaseException] = []
+    caplog.set_level("DEBUG")  # every logger: the SDK's, httpx's and httpcore's
+    with contextlib.ExitStack() as stack:
+        if over_socket:
+            base_url = stack.enter_context(fake.serve())
+            kwargs: dict[str, object] = {"base_url": base_url}
+        else:
+            kwargs = {"base_url": fake.DEFAULT_BASE_URL, "transport": fake.transport()}
+        async with mh.AsyncMindhunters(
+            api_token=token,
+            middleware=[spy],
+            retry=mh.RetryPolicy(sleep=no_wait, deadline=30),
+            max_response_bytes=200,
+            **kwargs,  # type: ignore[arg-type]
+        ) as client:
+            seen.append(repr(client))
+            operations = [
+                lambda: client.calls.create(
+                    agent_id=fake.DEFAULT_AGENT_ID, participant={"number": "+14155552671"}
+                ),
+                lambda: client.calls.get(CALL_ID),  # 404
+                lambda: client.calls.list(per_page=100),  # too large for the cap once calls exist
+                lambda: client.calls.create(agent_id=AGENT_ID, participant={"number": "+1"}),
+            ]
+            for inject in failures:
+                for operation in operations:
+                    inject()
+                    try:
+                        await operation()
+                    except mh.MindhuntersError as exc:
+                        errors.append(exc)
+                    fake.clear_faults()
+        fake.tokens.clear()  # 401 from now on
+        async with mh.AsyncMindhunters(api_token=token, **kwargs) as client:  # type: ignore[arg-type]
+            with pytest.raises(mh.AuthenticationError) as info:
+                await client.calls.get(CALL_ID)
+            errors.append(info.value)
+
+    kinds = {type(e).__name__ for e in errors}
+    assert {
+        "RateLimitError",
+        "InternalServerError",
+        "BadGatewayError",
+        "ServiceUnavailableError",
+        "APIConnectionError",
+        "NotFoundError",
+        "RequestValidationError",
+        "AuthenticationError",
+        "ResponseDecodeError",
+    } <= kinds, kinds
+    texts = seen + [str(e) for e in errors] + [repr(e) for e in errors]
+    for record in caplog.records:
+        texts.append(caplog.handler.format(record))
+        texts.extend(repr(value) for value in vars(record).values())
+    assert len(caplog.records) > 20
+    leaks = [text for text in texts if "S3cr3t" in text]
+    assert leaks == []
