@@ -6,7 +6,7 @@ import os
 import re
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 import anyio.lowlevel
@@ -107,6 +107,9 @@ class AsyncMindhunters:
     - `http_client`: your own `httpx.AsyncClient` (its pool and transport); the
       SDK does not close it. Or `transport`: an httpx transport for the SDK's own client.
     - `max_response_bytes`: the largest body the SDK reads (10 MiB by default).
+    - `http_backend`: `"aiohttp"` sends through aiohttp instead of httpx's own
+      transport (the `aiohttp` extra; asyncio only): about twice the requests per
+      second with many in flight. See "Performance" in benchmarks/README.md.
 
     One client serves many concurrent tasks; it belongs to the event loop that
     first uses it. Close it with `async with` or `await client.aclose()`.
@@ -130,6 +133,7 @@ class AsyncMindhunters:
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         max_response_bytes: int = _config.DEFAULT_MAX_RESPONSE_BYTES,
+        http_backend: Literal["httpx", "aiohttp"] = "httpx",
     ) -> None:
         token = api_token if api_token is not None else os.environ.get(_config.ENV_API_TOKEN)
         if not token or not isinstance(token, str) or not token.strip():
@@ -141,6 +145,17 @@ class AsyncMindhunters:
             raise ConfigurationError("api_token", "the API token contains a line break or NUL")
         if http_client is not None and transport is not None:
             raise ConfigurationError("transport", "pass either http_client or transport, not both")
+        if http_backend == "aiohttp":
+            if http_client is not None or transport is not None:
+                raise ConfigurationError(
+                    "http_backend",
+                    "http_backend='aiohttp' chooses the SDK's transport: pass it without"
+                    " http_client or transport",
+                )
+        elif http_backend != "httpx":
+            raise ConfigurationError(
+                "http_backend", f"http_backend must be 'httpx' or 'aiohttp', not {http_backend!r}"
+            )
         if max_response_bytes <= 0:
             raise ConfigurationError("max_response_bytes", "max_response_bytes must be positive")
 
@@ -156,6 +171,8 @@ class AsyncMindhunters:
         self._closed = False
         user_agent = f"mindhunters-async/{__version__} python-httpx/{httpx.__version__}"
         static_headers = (("Accept", "application/json"), ("User-Agent", user_agent))
+        if http_backend == "aiohttp":
+            transport = _aiohttp_transport()
         self._http_client = http_client or _HTTPClient(
             transport=transport,
             timeout=_config.DEFAULT_TIMEOUT,
@@ -303,6 +320,18 @@ _CLOSED = (
     "this AsyncMindhunters client is closed: create a new one (or keep one open for the"
     " life of your application and close it on shutdown)"
 )
+
+
+def _aiohttp_transport() -> httpx.AsyncBaseTransport:
+    try:
+        from ._aiohttp import AiohttpTransport
+    except ImportError as exc:
+        raise ConfigurationError(
+            "http_backend",
+            f"http_backend='aiohttp' needs aiohttp ({exc}):"
+            " pip install 'mindhunters-async[aiohttp]'",
+        ) from None
+    return AiohttpTransport(limits=_config.DEFAULT_LIMITS, trust_env=True)
 
 
 class _Cookies(httpx.Cookies):

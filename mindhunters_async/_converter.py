@@ -9,7 +9,6 @@ missing or unreadable required field fails, as `ResponseDecodeError`.
 from __future__ import annotations
 
 import math
-import re
 import types
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
@@ -74,14 +73,13 @@ def _bool(value: Any, _: type) -> bool:
     raise _Unreadable
 
 
-_ISO_Z = re.compile(r"Z$")
-
-
 def _datetime(value: Any, _: type) -> datetime:
     if isinstance(value, str):
+        text = value.strip()
+        if text.endswith("Z"):  # Python 3.10's fromisoformat does not know "Z"
+            text = text[:-1] + "+00:00"
         try:
-            # Python 3.10's fromisoformat does not know "Z".
-            return datetime.fromisoformat(_ISO_Z.sub("+00:00", value.strip()))
+            return datetime.fromisoformat(text)
         except ValueError:
             raise _Unreadable from None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -110,39 +108,46 @@ def _strip_optional(tp: Any) -> tuple[Any, bool]:
 
 def _make_attrs_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
     attrs.resolve_types(cls)
-    keys: dict[str, str] = {}
-    hooks: dict[str, tuple[Callable[[Any, Any], Any], Any, bool]] = {}
-    required: list[str] = []
+    # Everything a key needs, looked up once per class: the argument name, the
+    # hook, its type, and whether a bad value is dropped (optional) or fatal.
+    # The hot loop below runs for every key of every object of every response.
+    by_key: dict[str, tuple[str, Callable[[Any, Any], Any], Any, bool]] = {}
+    required: set[str] = set()
     for field in attrs.fields(cls):
         if not field.init:
             continue
         name = field.alias or field.name
-        for key in (field.name, _camel(field.name), *field.metadata.get("aliases", ())):
-            keys.setdefault(key, name)
         inner, optional = _strip_optional(field.type)
         if inner is Any:
             hook: Callable[[Any, Any], Any] = _identity
         else:
             hook = converter.get_structure_hook(inner)
-        hooks[name] = (hook, inner, optional or field.default is not attrs.NOTHING)
+        entry = (name, hook, inner, optional or field.default is not attrs.NOTHING)
+        for key in (field.name, _camel(field.name), *field.metadata.get("aliases", ())):
+            by_key.setdefault(key, entry)
         if field.default is attrs.NOTHING:
-            required.append(name)
+            required.add(name)
 
     def structure(data: Any, _: Any) -> Any:
-        if not isinstance(data, Mapping):
+        if type(data) is not dict and not isinstance(data, Mapping):
             raise _Unreadable
         kwargs: dict[str, Any] = {}
         for key, value in data.items():
-            name = keys.get(key)
-            if name is None or value is None or name in kwargs:
+            entry = by_key.get(key)
+            if entry is None or value is None:
                 continue
-            hook, inner, lenient = hooks[name]
+            name, hook, inner, lenient = entry
+            if name in kwargs:
+                continue
+            if hook is _identity or (hook is _str and type(value) is str):
+                kwargs[name] = value
+                continue
             try:
                 kwargs[name] = hook(value, inner)
             except Exception:
                 if not lenient:
                     raise
-        if len(required) and not all(name in kwargs for name in required):
+        if required and not required <= kwargs.keys():
             raise _Unreadable
         return cls(**kwargs)
 

@@ -142,8 +142,10 @@ def link(middleware: Sequence[Middleware], innermost: CallNext) -> CallNext:
 
 
 def _bind(mw: Middleware, call_next: CallNext) -> CallNext:
-    async def handler(request: Request) -> httpx.Response:
-        return await mw(request, call_next)
+    # A plain function that returns the middleware's coroutine, not an `async
+    # def` around it: one coroutine per layer instead of two.
+    def handler(request: Request) -> Awaitable[httpx.Response]:
+        return mw(request, call_next)
 
     handler.__qualname__ = f"link({getattr(mw, '__qualname__', mw)!s})"
     return handler
@@ -159,6 +161,9 @@ def build_pipeline(
     return link([*per_call, retry, *per_attempt], make_send(http_client))
 
 
+_MAX_CACHED_URLS = 64
+
+
 def make_send(http_client: httpx.AsyncClient) -> CallNext:
     """The I/O boundary: send one attempt with httpx and read the body under the size cap.
 
@@ -168,12 +173,22 @@ def make_send(http_client: httpx.AsyncClient) -> CallNext:
     into an `APIStatusError`.
     """
 
+    # Parsing a URL string costs httpx about 16 us, a sixth of a whole request:
+    # the URLs of paths without parameters (`/call`, `/calls`) are parsed once.
+    urls: dict[str, httpx.URL] = {}
+
     async def send(request: Request) -> httpx.Response:
         options = request.options
         body = request.json
+        target = options.base_url + request.path
+        url = urls.get(target)
+        if url is None:
+            url = httpx.URL(target)
+            if not request.path_params and len(urls) < _MAX_CACHED_URLS:
+                urls[target] = url
         http_request = http_client.build_request(
             request.endpoint.method,
-            options.base_url + request.path,
+            url,
             params=request.params,
             content=None if body is None else encode_json(body),
             headers=request.headers,
