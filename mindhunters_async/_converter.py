@@ -50,8 +50,12 @@ def _int(value: Any, _: type) -> int:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        digits = text[1:] if text.startswith("-") else text
+        # isdigit() alone would admit "²" and 5,000-digit strings, which int() refuses.
+        if digits.isascii() and digits.isdigit() and len(digits) <= 18:
+            return int(text)
     raise _Unreadable
 
 

@@ -166,8 +166,10 @@ class APIError(MindhuntersError):
         if self.outcome_unknown:
             text = text.rstrip(" .") + (
                 ". The outcome is unknown: the server may have acted on the request"
-                " (for example placed the call); it was not retried"
+                " (for example placed the call)"
             )
+            if self.attempts == 1:
+                text += "; it was not retried"
             if self.idempotency_key:
                 text += f" (Idempotency-Key {self.idempotency_key})"
             text += "."

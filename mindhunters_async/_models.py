@@ -63,7 +63,7 @@ class Call:
     None, as the API's documents disagree on which fields they return.
     """
 
-    id: str = attrs.field(metadata=_aliases("uuid", "call_id", "call_uuid"))
+    id: str = attrs.field(metadata=_aliases("uuid", "call_id", "callId", "call_uuid", "callUuid"))
     agent_id: str | None = attrs.field(default=None, metadata=_aliases("agent_uuid"))
     agent: AgentRef | None = None
     status: str | None = None

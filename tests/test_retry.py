@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import math
+import random
 import ssl
 import time
 from collections.abc import Callable
@@ -50,6 +51,7 @@ TRANSPORT_FAILURES: dict[str, Callable[[], Exception]] = {
     "ReadTimeout": lambda: httpx.ReadTimeout("read timed out"),
     "WriteTimeout": lambda: httpx.WriteTimeout("write timed out"),
     "ReadError": lambda: httpx.ReadError("connection reset"),
+    "WriteError": lambda: httpx.WriteError("broken pipe"),
     "RemoteProtocolError": lambda: httpx.RemoteProtocolError("server disconnected"),
 }
 
@@ -71,9 +73,18 @@ EXPECTED: dict[object, tuple[bool, bool]] = {
     "ReadTimeout": (True, False),
     "WriteTimeout": (True, False),
     "ReadError": (True, False),
+    "WriteError": (True, False),
     "RemoteProtocolError": (True, False),
 }
-AMBIGUOUS = {500, 502, "ReadTimeout", "WriteTimeout", "ReadError", "RemoteProtocolError"}
+AMBIGUOUS = {
+    500,
+    502,
+    "ReadTimeout",
+    "WriteTimeout",
+    "ReadError",
+    "WriteError",
+    "RemoteProtocolError",
+}
 
 
 def failure(kind: object) -> httpx.Response | Exception:
@@ -198,8 +209,6 @@ def make_request(method: str, policy: mh.RetryPolicy) -> mh.middleware.Request:
 
 
 async def test_backoff_is_full_jitter_within_the_cap(api: respx.MockRouter) -> None:
-    import random
-
     sleeps = RecordingSleep()
     policy = mh.RetryPolicy(
         max_retries=6, initial_delay=0.5, max_delay=4.0, sleep=sleeps, random=random.Random(7)
@@ -309,25 +318,47 @@ async def test_retry_after_on_503_is_honoured(
 async def test_deadline_stops_before_a_wait_that_would_pass_it(
     api: respx.MockRouter, sleeps: RecordingSleep
 ) -> None:
-    policy = mh.RetryPolicy(sleep=sleeps, deadline=10.0, max_retries=5)
-    route = api.get(f"/calls/{CALL_ID}").mock(
-        side_effect=[
-            httpx.Response(429, headers={"retry-after": "4"}),
-            httpx.Response(429, headers={"retry-after": "4"}),
-            httpx.Response(429, headers={"retry-after": "4"}),
-        ]
+    class Greatest(random.Random):
+        def uniform(self, a: float, b: float) -> float:
+            return b
+
+    policy = mh.RetryPolicy(
+        sleep=sleeps,
+        deadline=10.0,
+        max_retries=5,
+        initial_delay=3.0,
+        max_delay=6.0,
+        random=Greatest(),
     )
+    route = api.get(f"/calls/{CALL_ID}").mock(return_value=envelope(503, "SERVICE_UNAVAILABLE"))
     async with mh.AsyncMindhunters(api_token=TOKEN, tenant="acme", retry=policy) as client:
         with pytest.raises(mh.APITimeoutError) as info:
             await client.calls.get(CALL_ID)
-    # 4 + 4 fit in 10 s; a third wait of 4 would not, so it is never started.
-    assert sleeps.delays == [4.0, 4.0]
+    # 3 + 6 fit in 10 s; a third wait of 6 would not, so it is never started.
+    assert sleeps.delays == [3.0, 6.0]
     assert route.call_count == 3
     message = str(info.value)
     assert "deadline of 10s" in message
     assert "attempt 4" in message
     assert info.value.attempts == 3
-    assert isinstance(info.value.__cause__, mh.RateLimitError)
+    assert isinstance(info.value.__cause__, mh.ServiceUnavailableError)
+
+
+async def test_a_server_wait_past_the_deadline_raises_the_servers_answer(
+    api: respx.MockRouter, sleeps: RecordingSleep
+) -> None:
+    policy = mh.RetryPolicy(sleep=sleeps, deadline=10.0, max_retries=5)
+    route = api.get(f"/calls/{CALL_ID}").mock(
+        return_value=envelope(429, "RATE_LIMIT_EXCEEDED", retryAfter=4)
+    )
+    async with mh.AsyncMindhunters(api_token=TOKEN, tenant="acme", retry=policy) as client:
+        with pytest.raises(mh.RateLimitError) as info:
+            await client.calls.get(CALL_ID)
+    # 4 + 4 fit in 10 s; the third wait would not: the caller gets the 429 to schedule on.
+    assert sleeps.delays == [4.0, 4.0]
+    assert route.call_count == 3
+    assert info.value.retry_after == 4.0
+    assert "past the deadline of 10s" in str(info.value)
 
 
 async def test_deadline_cancels_a_hanging_attempt() -> None:
@@ -545,8 +576,76 @@ async def test_a_body_too_large_is_released_and_not_retried() -> None:
     assert log == ["sent", "closed"]
 
 
-def test_policy_refuses_negative_settings() -> None:
-    with pytest.raises(ValueError, match="max_retries"):
-        mh.RetryPolicy(max_retries=-1)
-    with pytest.raises(ValueError, match="deadline"):
-        mh.RetryPolicy(deadline=math.nan)
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"max_retries": -1},
+        {"max_retries": "2"},
+        {"max_retries": True},
+        {"max_retries": 1.5},
+        {"deadline": math.nan},
+        {"initial_delay": -0.1},
+        {"max_delay": math.inf},
+        {"max_retry_after": "60"},
+        {"sleep": "anyio.sleep"},
+        {"on_retry": 3},
+    ],
+    ids=repr,
+)
+def test_policy_refuses_bad_settings(settings: dict[str, Any]) -> None:
+    with pytest.raises(mh.ConfigurationError) as info:
+        mh.RetryPolicy(**settings)
+    assert isinstance(info.value, ValueError)
+    assert info.value.setting.startswith("retry.")
+
+
+def test_budget_refuses_bad_settings() -> None:
+    with pytest.raises(mh.ConfigurationError, match="capacity"):
+        mh.RetryBudget(capacity=-5)
+
+
+async def test_a_blocking_sleep_is_a_clear_error(api: respx.MockRouter) -> None:
+    api.get(f"/calls/{CALL_ID}").mock(side_effect=[failure(503), OK_GET])
+    policy = mh.RetryPolicy(sleep=lambda seconds: None)  # type: ignore[arg-type,return-value]
+    async with mh.AsyncMindhunters(api_token=TOKEN, tenant="acme", retry=policy) as client:
+        with pytest.raises(mh.ConfigurationError, match="async function"):
+            await client.calls.get(CALL_ID)
+
+
+async def test_a_bare_503_on_post_may_come_from_a_proxy_that_forwarded_it(
+    api: respx.MockRouter, client: mh.AsyncMindhunters, sleeps: RecordingSleep
+) -> None:
+    route = api.post("/call").mock(
+        side_effect=[httpx.Response(503, text="upstream connect error or disconnect/reset")]
+    )
+    with pytest.raises(mh.ServiceUnavailableError) as info:
+        await client.calls.create(agent_id=AGENT_ID, participant=PARTICIPANT)
+    assert route.call_count == 1
+    assert info.value.outcome_unknown is True
+    assert sleeps.delays == []
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        httpx.Response(201, text="<html>created</html>"),
+        httpx.Response(201, json={"success": True, "data": {"conversation_uuid": "c-1"}}),
+    ],
+    ids=["not-json", "no-id"],
+)
+async def test_a_post_that_succeeded_with_an_unreadable_reply_says_it_acted(
+    api: respx.MockRouter,
+    client: mh.AsyncMindhunters,
+    sleeps: RecordingSleep,
+    reply: httpx.Response,
+) -> None:
+    route = api.post("/call").mock(return_value=reply)
+    with pytest.raises(mh.ResponseDecodeError) as info:
+        await client.calls.create(
+            agent_id=AGENT_ID, participant=PARTICIPANT, idempotency_key="order-7"
+        )
+    assert route.call_count == 1
+    assert sleeps.delays == []
+    assert info.value.outcome_unknown is True
+    assert info.value.idempotency_key == "order-7"
+    assert "201" in str(info.value)

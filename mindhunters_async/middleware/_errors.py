@@ -125,10 +125,17 @@ def _parse_body(content: bytes) -> tuple[Any, dict[str, Any]]:
     return body, body if isinstance(body, dict) else {}
 
 
+_MAX_TEXT = 500
+
+
 def _text(value: object) -> str | None:
     if value is None or isinstance(value, (dict, list)):
         return None
-    text = str(value).strip()
+    # One line, bounded: the text goes into str(err) and log lines, where a
+    # server's newline could forge a record.
+    text = " ".join(str(value).split())
+    if len(text) > _MAX_TEXT:
+        text = text[: _MAX_TEXT - 3] + "..."
     return text or None
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import math
 import random as _random
 import ssl
 from collections.abc import Awaitable, Callable
@@ -36,7 +37,14 @@ import httpx
 
 from .. import _config as defaults
 from .._config import LOGGER_NAME
-from .._exceptions import APIConnectionError, APIError, APIStatusError, APITimeoutError
+from .._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    ConfigurationError,
+    ResponseDecodeError,
+)
 from .._pipeline import CallNext, Request
 from ._idempotency import HEADER as IDEMPOTENCY_HEADER
 
@@ -49,9 +57,34 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 OnRetry = Callable[[int, float, APIError], "Awaitable[object] | object"]
 
 
-def _non_negative(_: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
-    if value is not None and not value >= 0:
-        raise ValueError(f"RetryPolicy.{attribute.name} must be >= 0, got {value!r}")
+def _seconds(_: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
+    if value is None and attribute.name == "deadline":
+        return
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value < 0
+    ):
+        raise ConfigurationError(
+            f"retry.{attribute.name}",
+            f"RetryPolicy.{attribute.name} must be a finite number of seconds >= 0, got {value!r}",
+        )
+
+
+def _count(_: object, attribute: attrs.Attribute[Any], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigurationError(
+            f"retry.{attribute.name}",
+            f"{attribute.name} must be a whole number >= 0, got {value!r}",
+        )
+
+
+def _callable(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not callable(value):
+        raise ConfigurationError(
+            f"retry.{attribute.name}", f"RetryPolicy.{attribute.name} must be callable"
+        )
 
 
 @attrs.frozen
@@ -65,10 +98,12 @@ class RetryBudget:
     One bucket is shared by every call of a client (and its `with_options` copies).
     """
 
-    capacity: int = defaults.DEFAULT_BUDGET_CAPACITY
-    retry_cost: int = defaults.DEFAULT_BUDGET_RETRY_COST
-    timeout_cost: int = defaults.DEFAULT_BUDGET_TIMEOUT_COST
-    success_refund: int = defaults.DEFAULT_BUDGET_SUCCESS_REFUND
+    capacity: int = attrs.field(default=defaults.DEFAULT_BUDGET_CAPACITY, validator=_count)
+    retry_cost: int = attrs.field(default=defaults.DEFAULT_BUDGET_RETRY_COST, validator=_count)
+    timeout_cost: int = attrs.field(default=defaults.DEFAULT_BUDGET_TIMEOUT_COST, validator=_count)
+    success_refund: int = attrs.field(
+        default=defaults.DEFAULT_BUDGET_SUCCESS_REFUND, validator=_count
+    )
 
 
 class TokenBucket:
@@ -108,11 +143,9 @@ class RetryPolicy:
     that failed, the planned delay in seconds and the error.
     """
 
-    max_retries: int = attrs.field(default=defaults.DEFAULT_MAX_RETRIES, validator=_non_negative)
-    initial_delay: float = attrs.field(
-        default=defaults.DEFAULT_INITIAL_DELAY, validator=_non_negative
-    )
-    max_delay: float = attrs.field(default=defaults.DEFAULT_MAX_DELAY, validator=_non_negative)
+    max_retries: int = attrs.field(default=defaults.DEFAULT_MAX_RETRIES, validator=_count)
+    initial_delay: float = attrs.field(default=defaults.DEFAULT_INITIAL_DELAY, validator=_seconds)
+    max_delay: float = attrs.field(default=defaults.DEFAULT_MAX_DELAY, validator=_seconds)
     retry_statuses: frozenset[int] = defaults.DEFAULT_RETRY_STATUSES
     safe_statuses: frozenset[int] = defaults.DEFAULT_SAFE_RETRY_STATUSES
     safe_errors: tuple[type[Exception], ...] = (
@@ -129,12 +162,14 @@ class RetryPolicy:
     )
     retry_ambiguous: bool = False
     max_retry_after: float = attrs.field(
-        default=defaults.DEFAULT_MAX_RETRY_AFTER, validator=_non_negative
+        default=defaults.DEFAULT_MAX_RETRY_AFTER, validator=_seconds
     )
-    deadline: float | None = attrs.field(default=None, validator=_non_negative)
+    deadline: float | None = attrs.field(default=None, validator=_seconds)
     budget: RetryBudget | None = RetryBudget()
-    on_retry: OnRetry | None = None
-    sleep: Callable[[float], Awaitable[object]] = anyio.sleep
+    on_retry: OnRetry | None = attrs.field(default=None, validator=_callable)
+    sleep: Callable[[float], Awaitable[object]] = attrs.field(
+        default=anyio.sleep, validator=_callable
+    )
     random: _random.Random | None = attrs.field(default=None, eq=False)
 
     def backoff(self, retry_number: int) -> float:
@@ -213,7 +248,14 @@ class _Call:
                         await result
                 if logger.isEnabledFor(logging.INFO):
                     _log_retry(self.request, self.attempt, policy, delay, err)
-                await policy.sleep(delay)
+                waiting = policy.sleep(delay)
+                if not inspect.isawaitable(waiting):
+                    raise ConfigurationError(
+                        "retry.sleep",
+                        "RetryPolicy.sleep must be an async function such as anyio.sleep,"
+                        f" not {policy.sleep!r}",
+                    ) from err
+                await waiting
                 self.slept += delay
                 continue
             if self.bucket is not None:
@@ -255,6 +297,12 @@ class _Call:
 
         if policy.deadline is not None:
             remaining = self._remaining()
+            if delay >= remaining and retry_after is not None:
+                # The caller can act on the server's own answer (err.retry_after).
+                raise _Stop(
+                    f"not retried: the server asked to wait {retry_after:g}s, past the"
+                    f" deadline of {policy.deadline:g}s"
+                )
             if delay >= remaining:
                 raise self.deadline_error(
                     f"would pass during the {delay:.3g}s wait before attempt {self.attempt + 1}",
@@ -275,10 +323,22 @@ class _Call:
     def _classify(self, err: APIError) -> bool:
         """True for an ambiguous failure; raises `_Stop` for a final one."""
         policy = self.policy
+        if isinstance(err, ResponseDecodeError):
+            if err.status_code is not None and 200 <= err.status_code < 300:
+                # The server answered with success: it acted, whatever the body says.
+                if not self.idempotent:
+                    self.maybe_acted = True
+                raise _Stop(f"the server answered {err.status_code}, but its reply is unreadable")
+            raise _Stop(None)
         if isinstance(err, APIStatusError):
-            if err.status_code not in policy.retry_statuses:
+            status = err.status_code
+            if status not in policy.retry_statuses:
                 raise _Stop(None)
-            return err.status_code not in policy.safe_statuses
+            if status == 503 and err.code is None and err.retry_after is None:
+                # A bare 503 may come from a proxy that had already forwarded the
+                # request; only the API's own 503 says it did nothing.
+                return True
+            return status not in policy.safe_statuses
         if isinstance(err, APIConnectionError):
             cause = err.__cause__
             if _is_certificate_failure(cause):
