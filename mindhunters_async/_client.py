@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
 import anyio.lowlevel
@@ -14,21 +14,22 @@ import attrs
 import httpx
 
 from . import _config
-from ._converter import unwrap as unwrap_envelope
-from ._exceptions import ClientStateError, ConfigurationError
+from ._exceptions import ClientStateError, ConfigurationError, ResponseDecodeError
 from ._pipeline import CallNext, Endpoint, Middleware, Options, Request, build_pipeline
 from ._resources import Calls
 from ._version import __version__
 from .middleware import PER_ATTEMPT, PER_CALL, RetryPolicy
 from .middleware import retry as retry_middleware
 from .middleware._errors import JSON_BODY, read_body
-from .middleware._retry import TokenBucket
+from .middleware._idempotency import HEADER as IDEMPOTENCY_HEADER
+from .middleware._retry import IDEMPOTENT_METHODS, TokenBucket
 
 __all__ = ["AsyncMindhunters"]
 
 _TENANT = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", re.ASCII)
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 _UNSET: Any = object()
+T = TypeVar("T")
 
 
 def _resolve_base_url(tenant: str | None, base_url: str | None) -> str:
@@ -192,8 +193,15 @@ class AsyncMindhunters:
             max_response_bytes=max_response_bytes,
             static_headers=() if self._owns_http_client else static_headers,
         )
+        # When the pool is the SDK's own (DEFAULT_LIMITS), requests beyond its size
+        # queue in the pipeline, where waiting is cheap (see make_send).
+        owns_pool = http_client is None and (transport is None or http_backend == "aiohttp")
         self._pipeline: CallNext = build_pipeline(
-            per_call, retry_middleware, [*per_attempt, *middleware], self._http_client
+            per_call,
+            retry_middleware,
+            [*per_attempt, *middleware],
+            self._http_client,
+            max_in_flight=_config.DEFAULT_LIMITS.max_connections if owns_pool else None,
         )
         self._state = _State()
         self.calls = Calls(self)
@@ -250,15 +258,15 @@ class AsyncMindhunters:
     async def _request(
         self,
         endpoint: Endpoint,
+        decode: Callable[[Any], T],
         *,
         path_params: Mapping[str, Any] | None = None,
         params: dict[str, Any] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
-        unwrap: bool = True,
-    ) -> Any:
-        """Send one call through the pipeline and return its decoded JSON (unwrapped
-        from the success envelope unless `unwrap=False`)."""
+    ) -> T:
+        """Send one call through the pipeline and return `decode(body)`, `body` being the
+        decoded JSON of the reply (see `_converter.decoder`)."""
         if self._closed:
             raise ClientStateError(_CLOSED)
         self._state.check()
@@ -278,7 +286,20 @@ class AsyncMindhunters:
         extensions = response.extensions
         # decode_errors has parsed the body already, unless a caller removed it.
         body = extensions[JSON_BODY] if JSON_BODY in extensions else read_body(response)
-        return unwrap_envelope(body) if unwrap else body
+        try:
+            return decode(body)
+        except ResponseDecodeError as err:
+            err.request = response.request
+            err.status_code = response.status_code
+            if endpoint.method not in IDEMPOTENT_METHODS:
+                # The server said it succeeded: it acted (placed the call), and a
+                # caller who retried on this error would act twice.
+                err.outcome_unknown = True
+                err.idempotency_key = request.headers.get(IDEMPOTENCY_HEADER)
+                err.retry_note = (
+                    f"the server answered {response.status_code}, but its reply is unreadable"
+                )
+            raise
 
     async def aclose(self) -> None:
         """Close the connection pool (unless it is the caller's `http_client`)."""

@@ -19,7 +19,7 @@ import cattrs
 
 from ._exceptions import ResponseDecodeError
 
-__all__ = ["converter", "page_parts", "structure", "unstructure", "unwrap"]
+__all__ = ["converter", "decoder", "page_parts", "structure", "unstructure", "unwrap"]
 
 T = TypeVar("T")
 
@@ -193,6 +193,16 @@ def structure(data: Any, cls: type[T]) -> T:
 def unstructure(obj: Any) -> Any:
     """A model as it goes on the wire: camelCase keys, None values left out."""
     return converter.unstructure(obj)
+
+
+def decoder(cls: type[T]) -> Callable[[Any], T]:
+    """A function that reads one `cls` from a response body, unwrapping the envelope."""
+
+    def decode(body: Any) -> T:
+        return structure(unwrap(body), cls)
+
+    decode.__qualname__ = f"decoder({cls.__name__})"
+    return decode
 
 
 _ENVELOPE_KEYS = frozenset({"success", "message", "data", "meta", "links"})

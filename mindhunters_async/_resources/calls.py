@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .._converter import structure, unstructure
+from .._converter import decoder, unstructure
 from .._exceptions import ErrorCode, RequestValidationError
 from .._models import Call, Message, Page, Participant, Prompt
 from .._pagination import AsyncPager, decode_page
@@ -58,6 +58,9 @@ LIST = Endpoint(
 )
 
 
+_call = decoder(Call)
+
+
 def _wire(value: Any) -> Any:
     return unstructure(value) if attrs.has(type(value)) else value
 
@@ -98,13 +101,11 @@ class Calls:
             payload["message"] = _wire(message)
         payload.update(body)
         headers = None if idempotency_key is None else {"Idempotency-Key": idempotency_key}
-        data = await self._client._request(CREATE, json=payload, headers=headers)
-        return structure(data, Call)
+        return await self._client._request(CREATE, _call, json=payload, headers=headers)
 
     async def get(self, call_id: str | Any) -> Call:
         """The call with this id (a UUID); `NotFoundError` when there is none."""
-        data = await self._client._request(GET, path_params={"call_id": call_id})
-        return structure(data, Call)
+        return await self._client._request(GET, _call, path_params={"call_id": call_id})
 
     def list(
         self,
@@ -131,9 +132,9 @@ class Calls:
                 params[name] = value
 
         async def fetch(number: int) -> Page[Call]:
-            body = await self._client._request(
-                LIST, params={**params, "page": number}, unwrap=False
-            )
-            return decode_page(body, Call, fetch, page=number, per_page=per_page)
+            def decode(body: Any) -> Page[Call]:
+                return decode_page(body, Call, fetch, page=number, per_page=per_page)
+
+            return await self._client._request(LIST, decode, params={**params, "page": number})
 
         return AsyncPager(fetch, page)
