@@ -142,8 +142,11 @@ class AsyncMindhunters:
                 "api_token",
                 f"no API token: pass api_token=... or set {_config.ENV_API_TOKEN}",
             )
-        if any(ch in token for ch in "\r\n\x00"):
-            raise ConfigurationError("api_token", "the API token contains a line break or NUL")
+        if not (token.isascii() and token.strip().isprintable()):
+            # It goes into a header: anything else would fail on every request.
+            raise ConfigurationError(
+                "api_token", "the API token must be printable ASCII (no line breaks or NUL)"
+            )
         if http_client is not None and transport is not None:
             raise ConfigurationError("transport", "pass either http_client or transport, not both")
         if http_backend == "aiohttp":
@@ -157,8 +160,7 @@ class AsyncMindhunters:
             raise ConfigurationError(
                 "http_backend", f"http_backend must be 'httpx' or 'aiohttp', not {http_backend!r}"
             )
-        if max_response_bytes <= 0:
-            raise ConfigurationError("max_response_bytes", "max_response_bytes must be positive")
+        _check_max_response_bytes(max_response_bytes)
 
         policy = retry if retry is not None else RetryPolicy()
         if max_retries is not None:
@@ -225,7 +227,8 @@ class AsyncMindhunters:
         max_response_bytes: int | None = None,
     ) -> AsyncMindhunters:
         """A light copy with other settings, sharing this client's connection pool,
-        middleware and retry budget: `await client.with_options(max_retries=0).calls.get(id)`.
+        middleware and retry budget (unless `retry` asks for another `RetryBudget`):
+        `await client.with_options(max_retries=0).calls.get(id)`.
 
         Closing the copy makes only the copy unusable; the pool stays open until the
         original is closed (which also ends every copy).
@@ -233,8 +236,8 @@ class AsyncMindhunters:
         policy = retry if retry is not None else self._options.retry
         if max_retries is not None:
             policy = attrs.evolve(policy, max_retries=max_retries)
-        if max_response_bytes is not None and max_response_bytes <= 0:
-            raise ConfigurationError("max_response_bytes", "max_response_bytes must be positive")
+        if max_response_bytes is not None:
+            _check_max_response_bytes(max_response_bytes)
         copy = object.__new__(AsyncMindhunters)
         copy._owns_http_client = False
         copy._closed = False
@@ -243,7 +246,15 @@ class AsyncMindhunters:
             self._options,
             timeout=self._options.timeout if timeout is _UNSET else _timeout(timeout),
             retry=policy,
-            budget=self._options.budget if policy.budget is not None else None,
+            budget=(
+                # One bucket per client while the budget is the same; a copy asking
+                # for another budget gets a bucket of its own.
+                self._options.budget
+                if policy.budget == self._options.retry.budget
+                else None
+                if policy.budget is None
+                else TokenBucket(policy.budget)
+            ),
             max_response_bytes=(
                 self._options.max_response_bytes
                 if max_response_bytes is None
@@ -410,6 +421,13 @@ class _State:
                 " cannot be used from this one. Create one client per event loop (for example"
                 " in your app's startup hook), not at import time shared across loops"
             )
+
+
+def _check_max_response_bytes(value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigurationError(
+            "max_response_bytes", f"max_response_bytes must be a positive int, got {value!r}"
+        )
 
 
 def _timeout(value: float | httpx.Timeout | None) -> httpx.Timeout:

@@ -302,3 +302,59 @@ async def test_the_token_appears_nowhere_across_every_kind_of_failure(
     assert len(caplog.records) > 20
     leaks = [text for text in texts if "S3cr3t" in text]
     assert leaks == []
+
+
+# Careless callers ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", [123, "", "clé", "a\nb", "x" * 256], ids=repr)
+async def test_a_bad_idempotency_key_is_refused_before_sending(
+    api: respx.MockRouter, client: mh.AsyncMindhunters, key: object
+) -> None:
+    route = api.post("/call")
+    with pytest.raises(mh.RequestValidationError) as info:
+        await client.calls.create(
+            agent_id=AGENT_ID,
+            participant={"number": "+14155552671"},
+            idempotency_key=key,  # type: ignore[arg-type]
+        )
+    assert info.value.field == "idempotency_key"
+    assert not route.called
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"api_token": "sécret-token"},
+        {"api_token": "token\twith\ttabs"},
+        {"max_response_bytes": "1"},
+        {"max_response_bytes": 0},
+        {"max_retries": -1},
+        {"max_retries": "2"},
+    ],
+    ids=repr,
+)
+def test_bad_settings_are_refused_at_construction(settings: dict[str, object]) -> None:
+    with pytest.raises(mh.ConfigurationError):
+        mh.AsyncMindhunters(**{"api_token": TOKEN, "tenant": "acme", **settings})  # type: ignore[arg-type]
+
+
+async def test_a_copy_with_another_budget_gets_its_own_bucket(
+    api: respx.MockRouter,
+) -> None:
+    async def no_wait(seconds: float) -> None:
+        await anyio.lowlevel.checkpoint()
+
+    route = api.get(f"/calls/{CALL_ID}").mock(
+        return_value=httpx.Response(503, json={"error": {"code": "SERVICE_UNAVAILABLE"}})
+    )
+    async with mh.AsyncMindhunters(
+        api_token=TOKEN, tenant="acme", retry=mh.RetryPolicy(sleep=no_wait)
+    ) as client:
+        small = mh.RetryPolicy(sleep=no_wait, max_retries=5, budget=mh.RetryBudget(capacity=5))
+        with pytest.raises(mh.ServiceUnavailableError):
+            await client.with_options(retry=small).calls.get(CALL_ID)
+        assert route.call_count == 2  # one retry emptied the copy's 5-token bucket
+        with pytest.raises(mh.ServiceUnavailableError):
+            await client.calls.get(CALL_ID)
+        assert route.call_count == 5  # the original's 500 tokens were untouched

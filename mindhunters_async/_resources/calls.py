@@ -61,6 +61,21 @@ LIST = Endpoint(
 _call = decoder(Call)
 
 
+def _idempotency_key(value: object) -> str:
+    if (
+        not isinstance(value, str)
+        or not 0 < len(value) <= 255
+        or not (value.isascii() and value.isprintable())
+    ):
+        raise RequestValidationError(
+            "idempotency_key",
+            ErrorCode.VALIDATION_ERROR,
+            "idempotency_key must be 1 to 255 printable ASCII characters, such as a UUID"
+            " or 'order-42'",
+        )
+    return value
+
+
 def _wire(value: Any) -> Any:
     return unstructure(value) if attrs.has(type(value)) else value
 
@@ -100,7 +115,9 @@ class Calls:
         if message is not None:
             payload["message"] = _wire(message)
         payload.update(body)
-        headers = None if idempotency_key is None else {"Idempotency-Key": idempotency_key}
+        headers = None
+        if idempotency_key is not None:
+            headers = {"Idempotency-Key": _idempotency_key(idempotency_key)}
         return await self._client._request(CREATE, _call, json=payload, headers=headers)
 
     async def get(self, call_id: str | Any) -> Call:

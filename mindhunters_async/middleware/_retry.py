@@ -193,7 +193,8 @@ async def retry(request: Request, call_next: CallNext) -> httpx.Response:
     call = _Call(request, call_next, policy)
     with anyio.move_on_after(policy.deadline):
         return await call.run()
-    raise call.deadline_error(f"ran out during attempt {call.attempt}", in_flight=call.sending)
+    where = "during attempt" if call.sending else "while waiting after attempt"
+    raise call.deadline_error(f"ran out {where} {call.attempt}", in_flight=call.sending)
 
 
 class _Call:
