@@ -8,11 +8,13 @@ from .._pipeline import CallNext, Request
 
 
 async def auth(request: Request, call_next: CallNext) -> httpx.Response:
-    """Set `Authorization: Bearer <token>`, `Accept`, `User-Agent` and, with a body,
-    `Content-Type: application/json`.
+    """Set `Authorization: Bearer <token>` and, with a body, `Content-Type:
+    application/json`; on a caller's `http_client`, also `Accept` and `User-Agent`.
 
-    It runs per attempt, as late as possible, so that per-call middleware and
-    logs never hold the token; `repr(request.headers)` shows it as `[secure]`.
+    (On the SDK's own pool those two constant headers are the httpx client's
+    default headers, merged once, not set on every request.) It runs per attempt,
+    as late as possible, so that per-call middleware and log records never hold
+    the token; `repr(request.headers)` shows it as `[secure]`.
     """
     headers = request.headers
     options = request.options

@@ -22,7 +22,7 @@ async def log(request: Request, call_next: CallNext) -> httpx.Response:
     Records carry `method`, `endpoint`, `status`, `error_code`, `request_id` and
     `attempt` as attributes (the record's own timestamp dates them), for
     structured handlers; the message says the same in words. Neither ever holds
-    the token or a header value.
+    the token: the only header value logged is the server's request id.
     """
     try:
         response = await call_next(request)
