@@ -17,6 +17,7 @@ from . import _config
 from ._exceptions import ClientStateError, ConfigurationError, ResponseDecodeError
 from ._pipeline import CallNext, Endpoint, Middleware, Options, Request, build_pipeline
 from ._resources import Calls
+from ._transport import ACCEPT_ENCODING
 from ._version import __version__
 from .middleware import PER_ATTEMPT, PER_CALL, RetryPolicy
 from .middleware import retry as retry_middleware
@@ -173,7 +174,11 @@ class AsyncMindhunters:
         self._owns_http_client = http_client is None
         self._closed = False
         user_agent = f"mindhunters-async/{__version__} python-httpx/{httpx.__version__}"
-        static_headers = (("Accept", "application/json"), ("User-Agent", user_agent))
+        static_headers = (
+            ("Accept", "application/json"),
+            ("Accept-Encoding", ACCEPT_ENCODING),
+            ("User-Agent", user_agent),
+        )
         if http_backend == "aiohttp":
             transport = _aiohttp_transport()
         self._http_client = http_client or _HTTPClient(

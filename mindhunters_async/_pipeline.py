@@ -14,17 +14,13 @@ Starlette middleware. The chain is linked once, when the client is built.
 
 from __future__ import annotations
 
-import json
-import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-import anyio
 import attrs
 import httpx
 
-from ._exceptions import APIConnectionError, APIError, APITimeoutError, ResponseDecodeError
+from ._transport import make_send
 
 if TYPE_CHECKING:
     from .middleware._retry import RetryPolicy, TokenBucket
@@ -159,186 +155,6 @@ def build_pipeline(
     http_client: httpx.AsyncClient,
     max_in_flight: int | None = None,
 ) -> CallNext:
-    """The request path: per-call middleware, retry, per-attempt middleware, then `send`."""
+    """The request path: per-call middleware, retry, per-attempt middleware, then `send`
+    (in `_transport.py`, the I/O boundary)."""
     return link([*per_call, retry, *per_attempt], make_send(http_client, max_in_flight))
-
-
-_MAX_CACHED_URLS = 64
-
-
-def make_send(http_client: httpx.AsyncClient, max_in_flight: int | None = None) -> CallNext:
-    """The I/O boundary: send one attempt with httpx and read the body under the size cap.
-
-    Every httpx failure becomes an `APIConnectionError` (or `APITimeoutError`) with
-    the httpx exception as `__cause__`, which the retry layer inspects. Redirects
-    are never followed: a 3xx comes back as a response, and decode_errors turns it
-    into an `APIStatusError`.
-
-    With `max_in_flight` (the size of the connection pool, when the SDK made it),
-    attempts beyond it wait here, in an anyio semaphore, instead of in httpx's
-    pool: httpcore rescans its whole queue of waiting requests whenever a
-    connection frees up, so with thousands waiting its throughput collapses
-    (84 req/s with 1,000 in flight against 470 with 100; benchmarks/README.md).
-    The wait is bounded by the attempt's `pool` timeout, as httpx's would be,
-    and ends in the same `APITimeoutError` caused by `httpx.PoolTimeout`.
-    """
-
-    # Parsing a URL string costs httpx about 16 us, a sixth of a whole request:
-    # the URLs of paths without parameters (`/call`, `/calls`) are parsed once.
-    urls: dict[str, httpx.URL] = {}
-    slots = None if max_in_flight is None else anyio.Semaphore(max_in_flight, fast_acquire=True)
-
-    async def send(request: Request) -> httpx.Response:
-        options = request.options
-        body = request.json
-        target = options.base_url + request.path
-        url = urls.get(target)
-        if url is None:
-            url = httpx.URL(target)
-            if not request.path_params and len(urls) < _MAX_CACHED_URLS:
-                urls[target] = url
-        http_request = http_client.build_request(
-            request.endpoint.method,
-            url,
-            params=request.params,
-            content=None if body is None else encode_json(body),
-            headers=request.headers,
-            timeout=request.timeout or options.timeout,
-        )
-        if slots is None:
-            return await exchange(request, http_request)
-        try:
-            slots.acquire_nowait()
-        except anyio.WouldBlock:
-            await _wait_for(slots, request, http_request)
-        try:
-            return await exchange(request, http_request)
-        finally:
-            slots.release()
-
-    async def exchange(request: Request, http_request: httpx.Request) -> httpx.Response:
-        try:
-            response = await http_client.send(http_request, stream=True, follow_redirects=False)
-        except httpx.HTTPError as exc:
-            raise _send_error(request, http_request, exc) from exc
-        try:
-            await read_capped(response, request.options.max_response_bytes)
-        finally:
-            await response.aclose()
-        return response
-
-    return send
-
-
-async def _wait_for(slots: anyio.Semaphore, request: Request, http_request: httpx.Request) -> None:
-    """Take a slot within the attempt's pool timeout, or raise as httpx's pool would."""
-    pool_timeout = http_request.extensions.get("timeout", {}).get("pool")
-    if pool_timeout is None:
-        await slots.acquire()
-        return
-    with anyio.move_on_after(pool_timeout):
-        await slots.acquire()
-        return
-    exc = httpx.PoolTimeout("timed out waiting for a connection", request=http_request)
-    raise _send_error(request, http_request, exc) from exc
-
-
-def _send_error(request: Request, http_request: httpx.Request, exc: httpx.HTTPError) -> APIError:
-    if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(
-            f"{request.method} {request.path}: {type(exc).__name__} on attempt {request.attempt}",
-            request=http_request,
-        )
-    return APIConnectionError(
-        f"{request.method} {request.path}: {type(exc).__name__}: {exc}",
-        request=http_request,
-    )
-
-
-async def read_capped(response: httpx.Response, limit: int) -> None:
-    """Read the (decompressed) body into `response.content`, at most `limit` bytes of it.
-
-    Decoded bytes are counted, so a decompression bomb counts against the cap. A
-    2xx body over the cap raises `ResponseDecodeError`; an error response's body
-    is cut at the cap instead, so that its status still becomes its typed error
-    (and a 503 is still retried).
-    """
-    success = response.is_success
-    declared = response.headers.get("content-length")
-    if success and declared is not None and declared.isdigit() and int(declared) > limit:
-        raise _too_large(response, limit)
-    chunks: list[bytes] = []
-    size = 0
-    over = False
-    try:
-        async for chunk in response.aiter_bytes():
-            if over:
-                continue
-            if size + len(chunk) > limit:
-                # Close the stream and let the iteration run out on it rather
-                # than break out, so httpx's nested generators finish (trio warns
-                # about abandoned ones: encode/httpx#3686).
-                over = True
-                chunks.append(chunk[: limit - size])
-                await response.aclose()
-            else:
-                chunks.append(chunk)
-            size += len(chunk)
-    except httpx.HTTPError as exc:
-        if not over:
-            raise _read_error(response, exc) from exc
-    if over and success:
-        raise _too_large(response, limit)
-    # httpx has no public way to hand a response a body read in chunks; this
-    # is the attribute its own `aread()` fills.
-    response._content = b"".join(chunks)
-
-
-def _too_large(response: httpx.Response, limit: int) -> ResponseDecodeError:
-    request = response.request
-    return ResponseDecodeError(
-        f"{request.method} {request.url.path} -> {response.status_code}: the response body"
-        f" exceeds max_response_bytes={limit}",
-        request=request,
-        status_code=response.status_code,
-    )
-
-
-def _read_error(response: httpx.Response, exc: httpx.HTTPError) -> APIError:
-    request = response.request
-    where = f"{request.method} {request.url.path}"
-    if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(
-            f"{where}: {type(exc).__name__} while reading the body", request=request
-        )
-    if isinstance(exc, httpx.DecodingError):
-        return ResponseDecodeError(
-            f"{where}: the body could not be decompressed: {exc}",
-            request=request,
-            status_code=response.status_code,
-        )
-    return APIConnectionError(
-        f"{where}: {type(exc).__name__} while reading the body: {exc}", request=request
-    )
-
-
-def _json_default(value: object) -> object:
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if attrs.has(type(value)):
-        from ._converter import unstructure
-
-        return unstructure(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
-_encoder = json.JSONEncoder(
-    ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_json_default
-)
-
-
-def encode_json(body: object) -> bytes:
-    """The body as compact UTF-8 JSON; UUIDs, datetimes and models are serialised."""
-    return _encoder.encode(body).encode()

@@ -580,17 +580,7 @@ async def test_small_gzip_body_is_decoded(api: respx.MockRouter, once: mh.AsyncM
 async def test_corrupt_gzip_is_response_decode_error(
     api: respx.MockRouter,
     once: mh.AsyncMindhunters,
-    anyio_backend: str,
-    request: pytest.FixtureRequest,
 ) -> None:
-    if anyio_backend == "trio":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="BUG: _pipeline.read_capped leaves httpx's aiter_raw generator"
-                " unclosed when decompression fails; trio warns when it is collected",
-            )
-        )
     api.get(CALL_PATH).mock(
         return_value=httpx.Response(
             200, headers={"content-encoding": "gzip"}, stream=OneChunk(b"not gzip at all")

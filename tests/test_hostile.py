@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import tracemalloc
 from typing import Any
 
 import anyio
@@ -204,3 +205,84 @@ def test_decompression_bomb_counts_against_the_cap() -> None:
 
     err = anyio.run(main, backend="trio")
     assert "max_response_bytes=1000000" in str(err)
+
+
+class Chunks(httpx.AsyncByteStream):
+    """A streamed body, as a socket delivers it (a mock's `content=` is read up front)."""
+
+    def __init__(self, data: bytes, size: int = 4096) -> None:
+        self.data = data
+        self.size = size
+
+    async def __aiter__(self) -> Any:
+        for start in range(0, len(self.data), self.size):
+            yield self.data[start : start + self.size]
+
+
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "raw-deflate", "identity"])
+def test_streamed_bodies_are_decompressed_under_the_cap(backend: str, encoding: str) -> None:
+    import zlib
+
+    payload = json.dumps({"data": {"id": CALL_ID, "about": "x" * 50_000}}).encode()
+    raw = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    packed = {
+        "gzip": gzip.compress(payload),
+        "deflate": zlib.compress(payload),
+        "raw-deflate": raw.compress(payload) + raw.flush(),
+        "identity": payload,
+    }[encoding]
+    header = "deflate" if encoding == "raw-deflate" else encoding
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-encoding": header}, stream=Chunks(packed))
+
+    async def main(limit: int) -> Any:
+        async with mh.AsyncMindhunters(
+            api_token=TOKEN,
+            tenant="acme",
+            transport=httpx.MockTransport(handler),
+            max_response_bytes=limit,
+        ) as client:
+            return await client.calls.get(CALL_ID)
+
+    assert anyio.run(main, len(payload), backend=backend).id == CALL_ID
+    with pytest.raises(mh.ResponseDecodeError, match="max_response_bytes"):
+        anyio.run(main, len(payload) - 1, backend=backend)
+
+
+def test_a_streamed_bomb_stops_at_the_cap_without_inflating_it() -> None:
+    # 256 MiB of zeros, gzipped to about 250 KiB, sent in 64 KiB chunks.
+    compressor = zlib_gzip()
+    zeros = b"\0" * (1 << 20)
+    packed = b"".join(compressor.compress(zeros) for _ in range(256)) + compressor.flush()
+    bomb = Chunks(packed, size=1 << 16)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-encoding": "gzip"}, stream=bomb)
+
+    async def main() -> None:
+        async with mh.AsyncMindhunters(
+            api_token=TOKEN,
+            tenant="acme",
+            transport=httpx.MockTransport(handler),
+            max_response_bytes=1_000_000,
+        ) as client:
+            with pytest.raises(mh.ResponseDecodeError, match="max_response_bytes"):
+                await client.calls.get(CALL_ID)
+
+    tracemalloc.start()
+    try:
+        anyio.run(main, backend="trio")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # The cap is 1 MB; httpx's own decoder would inflate each 64 KiB chunk whole
+    # (about 64 MB). Reading stops at the cap, and the rest is never inflated.
+    assert peak < 20_000_000
+
+
+def zlib_gzip() -> Any:
+    import zlib
+
+    return zlib.compressobj(wbits=16 + zlib.MAX_WBITS)

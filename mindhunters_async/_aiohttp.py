@@ -1,0 +1,128 @@
+"""The aiohttp transport under the SDK's httpx client: `AsyncMindhunters(http_backend="aiohttp")`.
+
+httpx's own connection pool is slow under concurrency (encode/httpx#3215): on
+the load benchmark it gives about a third of aiohttp's requests per second with
+100 requests in flight. `httpx-aiohttp` keeps httpx's client (requests,
+responses, decoding, the SDK's whole pipeline) and hands the I/O to an
+`aiohttp.ClientSession`. It needs the `aiohttp` extra and runs on asyncio only;
+this module is imported only when `http_backend="aiohttp"` is asked for.
+
+On top of `httpx_aiohttp.AiohttpTransport`, this subclass corrects one thing:
+its exception mapping. httpx-aiohttp 0.2 turns a connection dropped after the
+request was sent (`ServerDisconnectedError`, `ClientOSError`) and a refused
+connection into `httpx.ConnectTimeout`, which says "the server never saw it"
+and so would let the retry layer send a POST again (a second phone call), and
+lets a malformed reply escape as a bare aiohttp exception. Here every aiohttp
+failure becomes the httpx exception that httpx's own transport raises in the
+same situation (the aiohttp one as its `__cause__`), so the retry layer decides
+alike on both transports. A thin transport of our own measured no faster
+(benchmarks/README.md), so there is none.
+
+Differences that remain: aiohttp has no write timeout (httpx's `write` is not
+applied) and rounds timeouts of 5 s and more up to a whole second; HTTP/1.1 only;
+proxies from the environment go through httpx's own transport, as httpx mounts it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import aiohttp
+import httpx
+from httpx_aiohttp import AiohttpTransport as _AiohttpTransport
+
+from ._exceptions import ConfigurationError
+
+__all__ = ["AiohttpTransport"]
+
+
+def _mapped(exc: BaseException) -> httpx.TransportError:
+    """The httpx exception that httpx's own transport raises where aiohttp raised `exc`."""
+    message = str(exc) or type(exc).__name__
+    kind: type[httpx.TransportError]
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        kind = httpx.ConnectTimeout  # connecting, or waiting for a pooled connection
+    elif isinstance(exc, (aiohttp.ServerTimeoutError, asyncio.TimeoutError)):
+        kind = httpx.ReadTimeout
+    elif isinstance(exc, aiohttp.ClientProxyConnectionError):
+        kind = httpx.ProxyError
+    elif isinstance(exc, aiohttp.ClientConnectorError):
+        kind = httpx.ConnectError  # refused, DNS, TLS (the cause keeps the ssl error)
+    elif isinstance(exc, (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError)):
+        kind = httpx.RemoteProtocolError  # dropped after sending, or a truncated body
+    elif isinstance(exc, aiohttp.ClientResponseError):
+        kind = httpx.RemoteProtocolError  # a reply that is not valid HTTP
+    elif isinstance(exc, (aiohttp.ClientOSError, aiohttp.ClientConnectionError)):
+        kind = httpx.ReadError  # reset mid-exchange
+    elif isinstance(exc, (aiohttp.InvalidURL, ValueError)):
+        kind = httpx.UnsupportedProtocol
+    else:
+        kind = httpx.TransportError
+    return kind(message)
+
+
+class _ResponseStream(httpx.AsyncByteStream):
+    __slots__ = ("_stream",)
+
+    def __init__(self, stream: httpx.AsyncByteStream) -> None:
+        self._stream = stream
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._stream:
+                yield chunk
+        except httpx.TransportError as exc:
+            raise _corrected(exc) from exc.__cause__
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise _mapped(exc) from exc
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+
+def _corrected(exc: httpx.TransportError) -> httpx.TransportError:
+    """`exc` as httpx-aiohttp mapped it, mapped again from its aiohttp cause."""
+    cause = exc.__cause__
+    if isinstance(cause, (aiohttp.ClientError, asyncio.TimeoutError)):
+        return _mapped(cause)
+    return exc
+
+
+class AiohttpTransport(_AiohttpTransport):
+    """`httpx_aiohttp.AiohttpTransport` with httpx's exceptions (see the module doc),
+    and a clear error when used outside asyncio.
+
+    `limits.max_connections` bounds aiohttp's pool; requests beyond it wait for a
+    connection for as long as httpx's `pool` timeout allows (no limit by default).
+    """
+
+    _on_asyncio = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not self._on_asyncio:
+            _check_asyncio()
+            self._on_asyncio = True
+        try:
+            response = await super().handle_async_request(request)
+        except httpx.TransportError as exc:
+            corrected = _corrected(exc)
+            if corrected is exc:
+                raise
+            raise corrected from exc.__cause__
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise _mapped(exc) from exc
+        if isinstance(response.stream, httpx.AsyncByteStream):
+            response.stream = _ResponseStream(response.stream)
+        return response
+
+
+def _check_asyncio() -> None:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        raise ConfigurationError(
+            "http_backend",
+            "http_backend='aiohttp' runs on asyncio only: under trio, use the default"
+            " http_backend='httpx'",
+        ) from None
