@@ -97,11 +97,14 @@ def make_send(
             raise _send_error(http_request, exc, request.attempt) from exc
         try:
             await read_capped(response, request.options.max_response_bytes)
-        finally:
+        except BaseException:
             # Shielded: a deadline or a caller's cancellation must still give
             # the connection back to the pool.
             with anyio.CancelScope(shield=True):
                 await response.aclose()
+            raise
+        if not response.is_closed:  # a body read to its end has closed itself
+            await response.aclose()
         return response
 
     return send
