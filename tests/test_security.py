@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import anyio
 import anyio.abc
+import anyio.streams.tls
 import httpx
 import pytest
 import respx
@@ -358,3 +359,90 @@ async def test_a_copy_with_another_budget_gets_its_own_bucket(
         with pytest.raises(mh.ServiceUnavailableError):
             await client.calls.get(CALL_ID)
         assert route.call_count == 5  # the original's 500 tokens were untouched
+
+
+# Real sockets: TLS, and the pool after failures -----------------------------------------
+
+
+async def test_a_real_certificate_failure_is_not_retried() -> None:
+    import ssl
+
+    import trustme
+
+    # A server whose certificate no client trusts (an untrusted CA, as a
+    # man in the middle would present): the handshake fails on the client.
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    trustme.CA().issue_cert("127.0.0.1").configure_cert(server_context)
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+    handshakes = 0
+
+    async def handle(stream: anyio.abc.SocketStream) -> None:
+        nonlocal handshakes
+        handshakes += 1
+        async with stream:
+            with contextlib.suppress(Exception):
+                tls = await anyio.streams.tls.TLSStream.wrap(
+                    stream, server_side=True, ssl_context=server_context
+                )
+                await tls.receive()
+
+    delays: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        delays.append(seconds)
+
+    async with listener, anyio.create_task_group() as group:
+        group.start_soon(listener.serve, handle)
+        async with mh.AsyncMindhunters(
+            api_token=TOKEN,
+            base_url=f"https://127.0.0.1:{port}/api/v1",
+            retry=mh.RetryPolicy(sleep=sleep),
+        ) as client:
+            with pytest.raises(mh.APIConnectionError) as info:
+                await client.calls.get(CALL_ID)
+        group.cancel_scope.cancel()
+    assert "TLS certificate" in str(info.value)
+    assert delays == []
+    assert handshakes == 1
+
+
+async def test_no_connection_is_left_busy_after_any_sequence_of_failures() -> None:
+    from mindhunters_async.testing import FakeMindhunters, Fault
+
+    async def no_wait(seconds: float) -> None:
+        await anyio.lowlevel.checkpoint()
+
+    fake = FakeMindhunters()
+    failures = [
+        Fault.SERVICE_UNAVAILABLE,
+        Fault.BAD_GATEWAY_HTML,
+        Fault.READ_TIMEOUT,
+        Fault.INTERNAL_SERVER_ERROR,
+        Fault.RATE_LIMIT_EXCEEDED,
+    ]
+    with fake.serve() as base_url:
+        async with mh.AsyncMindhunters(
+            api_token=fake.DEFAULT_TOKEN,
+            base_url=base_url,
+            retry=mh.RetryPolicy(sleep=no_wait, budget=None),
+            max_response_bytes=300,  # and some replies are over the cap
+        ) as client:
+            for fault in failures:
+                fake.add_call()
+                fake.fail(fault, times=4)
+
+                async def one() -> None:
+                    with contextlib.suppress(mh.MindhuntersError):
+                        await client.calls.list()
+
+                async with anyio.create_task_group() as group:
+                    for _ in range(10):
+                        group.start_soon(one)
+                fake.clear_faults()
+            # httpx exposes no public view of its pool: look at httpcore's.
+            pool = client._http_client._transport._pool  # type: ignore[attr-defined]
+            busy = [c for c in pool.connections if not c.is_idle() and not c.is_closed()]
+            assert busy == []
+            assert pool._requests == []
+            assert len(fake.requests) > 50
