@@ -37,27 +37,36 @@ async def log(request: Request, call_next: CallNext) -> httpx.Response:
             request.path,
             response.status_code,
             request.attempt,
-            extra={
-                "method": request.method,
-                "endpoint": request.endpoint.path,
-                "status": response.status_code,
-                "error_code": None,
-                "request_id": None,
-                "attempt": request.attempt,
-            },
+            extra=record_fields(request, request.attempt, status=response.status_code),
         )
     return response
 
 
+def record_fields(
+    request: Request, attempt: int, error: APIError | None = None, status: int | None = None
+) -> dict[str, object]:
+    """The structured attributes of every record the SDK logs about a request."""
+    code = request_id = None
+    if isinstance(error, APIStatusError):
+        status, request_id = error.status_code, error.request_id
+        code = None if error.code is None else str(error.code)
+    return {
+        "method": request.method,
+        "endpoint": request.endpoint.path,
+        "status": status,
+        "error_code": code,
+        "request_id": request_id,
+        "attempt": attempt,
+    }
+
+
 def _log_failure(request: Request, exc: APIError) -> None:
+    fields = record_fields(request, request.attempt, exc)
     if isinstance(exc, APIStatusError):
-        status: int | None = exc.status_code
-        code = None if exc.code is None else str(exc.code)
-        request_id = exc.request_id
-        what = f"{status} {code or ''}".rstrip() + f": {exc.message}"
+        what = f"{exc.status_code} {fields['error_code'] or ''}".rstrip() + f": {exc.message}"
     else:
-        status, code, request_id = None, None, None
         what = f"{type(exc).__name__}: {exc.message}"
+    request_id = fields["request_id"]
     logger.warning(
         "%s %s failed on attempt %d: %s%s",
         request.method,
@@ -65,12 +74,5 @@ def _log_failure(request: Request, exc: APIError) -> None:
         request.attempt,
         what,
         f" [request id {request_id}]" if request_id else "",
-        extra={
-            "method": request.method,
-            "endpoint": request.endpoint.path,
-            "status": status,
-            "error_code": code,
-            "request_id": request_id,
-            "attempt": request.attempt,
-        },
+        extra=fields,
     )

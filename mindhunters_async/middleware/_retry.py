@@ -47,6 +47,7 @@ from .._exceptions import (
 )
 from .._pipeline import CallNext, Request
 from ._idempotency import HEADER as IDEMPOTENCY_HEADER
+from ._logging import record_fields
 
 __all__ = ["RetryBudget", "RetryPolicy", "TokenBucket", "retry"]
 
@@ -386,10 +387,6 @@ class _Call:
 def _log_retry(
     request: Request, attempt: int, policy: RetryPolicy, delay: float, err: APIError
 ) -> None:
-    status = code = request_id = None
-    if isinstance(err, APIStatusError):
-        status, request_id = err.status_code, err.request_id
-        code = None if err.code is None else str(err.code)
     logger.info(
         "retrying %s %s in %.3fs (attempt %d of at most %d) after %s",
         request.method,
@@ -398,15 +395,7 @@ def _log_retry(
         attempt + 1,
         policy.max_retries + 1,
         type(err).__name__,
-        extra={
-            "method": request.method,
-            "endpoint": request.endpoint.path,
-            "status": status,
-            "error_code": code,
-            "request_id": request_id,
-            "attempt": attempt,
-            "delay": delay,
-        },
+        extra={**record_fields(request, attempt, err), "delay": delay},
     )
 
 
