@@ -83,9 +83,12 @@ def _datetime(value: Any, _: type) -> datetime:
         if text.endswith("Z"):  # Python 3.10's fromisoformat does not know "Z"
             text = text[:-1] + "+00:00"
         try:
-            return datetime.fromisoformat(text)
+            parsed = datetime.fromisoformat(text)
         except ValueError:
             raise _Unreadable from None
+        # Laravel writes "2024-01-15 10:30:00" in the app's zone, UTC by default:
+        # every datetime the SDK returns is aware, so they compare with each other.
+        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         seconds = value / 1000 if value > 1e11 else value  # milliseconds, by their size
         try:

@@ -4,7 +4,8 @@ Attributes are snake_case; on the wire the API uses camelCase in some places and
 snake_case in others, and the converter accepts both (plus the aliases listed in
 a field's metadata). Unknown fields are ignored. Every field that the docs do not
 promise is optional, and a value of the wrong type in an optional field decodes
-as None rather than failing the whole response.
+as None rather than failing the whole response. Datetimes are always timezone-aware
+(UTC when the API sends none).
 """
 
 from __future__ import annotations

@@ -332,3 +332,20 @@ async def test_generated_idempotency_key_on_post_only(
     await client.calls.list()
     assert "Idempotency-Key" not in get_route.calls.last.request.headers
     assert "Idempotency-Key" not in list_route.calls.last.request.headers
+
+
+def test_datetimes_without_a_zone_are_taken_as_utc() -> None:
+    from datetime import timezone
+
+    from mindhunters_async._converter import structure
+
+    call = structure(
+        {"id": "x", "createdAt": "2024-01-15 10:30:00", "updatedAt": "2024-01-15T10:30:00+02:00"},
+        mh.Call,
+    )
+    assert call.created_at is not None
+    assert call.created_at.tzinfo is timezone.utc
+    assert call.updated_at is not None
+    assert call.updated_at.utcoffset() is not None
+    assert call.updated_at.utcoffset().total_seconds() == 7200  # type: ignore[union-attr]
+    assert call.created_at > call.updated_at  # comparable: both aware

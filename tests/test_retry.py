@@ -524,6 +524,39 @@ async def test_cancellation_during_a_wait_propagates_at_once(api: respx.MockRout
     assert route.call_count == 1
 
 
+async def test_a_callers_cancellation_during_an_attempt_propagates_at_once() -> None:
+    started = anyio.Event()
+    closed: list[bool] = []
+
+    async def hang(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return OK_GET
+        started.set()
+        try:
+            await anyio.sleep_forever()
+        finally:
+            closed.append(True)
+        raise AssertionError("unreachable")
+
+    async with mh.AsyncMindhunters(
+        api_token=TOKEN, tenant="acme", transport=httpx.MockTransport(hang)
+    ) as client:
+        async with anyio.create_task_group() as group:
+
+            async def caller(scope: anyio.CancelScope) -> None:
+                with scope:
+                    await client.calls.create(agent_id=AGENT_ID, participant=PARTICIPANT)
+
+            scope = anyio.CancelScope()
+            group.start_soon(caller, scope)
+            await started.wait()
+            scope.cancel()
+        assert scope.cancelled_caught
+        assert closed == [True]
+        # The client is still usable: nothing was left half-done.
+        assert (await client.calls.get(CALL_ID)).id == CALL_ID
+
+
 class TrackedStream(httpx.AsyncByteStream):
     """A response body that records whether it was closed, as a pooled connection would."""
 
