@@ -72,12 +72,7 @@ async def run_fake(
     policy = RetryPolicy(on_retry=_announce_retries(printer), sleep=sleep)
     printer.line(f"Against the built-in fake at {FakeMindhunters.DEFAULT_BASE_URL}")
 
-    async with AsyncMindhunters(
-        api_token=FakeMindhunters.DEFAULT_TOKEN,
-        base_url=FakeMindhunters.DEFAULT_BASE_URL,
-        transport=fake.transport(),
-        retry=policy,
-    ) as client:
+    async with fake.client(retry=policy) as client:
 
         async def place_and_read() -> None:
             call = await client.calls.create(

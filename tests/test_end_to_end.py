@@ -100,12 +100,7 @@ async def test_the_fakes_rate_limit_is_waited_out_through_the_sleep_hook() -> No
         waits.append(seconds)
         clock.advance(seconds)
 
-    async with mh.AsyncMindhunters(
-        api_token=fake.DEFAULT_TOKEN,
-        base_url=fake.DEFAULT_BASE_URL,
-        transport=fake.transport(),
-        retry=mh.RetryPolicy(sleep=sleep),
-    ) as client:
+    async with fake.client(retry=mh.RetryPolicy(sleep=sleep)) as client:
         for _ in range(3):
             await place(client)
     # The third call hit the limit, waited the window out as told, and went through.
@@ -121,11 +116,7 @@ async def test_auth_errors(fake_mindhunters: FakeMindhunters) -> None:
         ("wrong-token", mh.AuthenticationError, mh.ErrorCode.INVALID_AUTH_TOKEN),
         ("read-only", mh.PermissionDeniedError, mh.ErrorCode.FORBIDDEN),
     ]:
-        async with mh.AsyncMindhunters(
-            api_token=token,
-            base_url=fake_mindhunters.DEFAULT_BASE_URL,
-            transport=fake_mindhunters.transport(),
-        ) as client:
+        async with fake_mindhunters.client(api_token=token) as client:
             with pytest.raises(error) as info:
                 await place(client)
         assert info.value.code is code
@@ -136,12 +127,7 @@ async def test_auth_errors(fake_mindhunters: FakeMindhunters) -> None:
 async def test_without_client_side_validation_the_server_refuses_the_same_input(
     fake_mindhunters: FakeMindhunters,
 ) -> None:
-    async with mh.AsyncMindhunters(
-        api_token=fake_mindhunters.DEFAULT_TOKEN,
-        base_url=fake_mindhunters.DEFAULT_BASE_URL,
-        transport=fake_mindhunters.transport(),
-        per_call=[mh.middleware.idempotency_key],
-    ) as client:
+    async with fake_mindhunters.client(per_call=[mh.middleware.idempotency_key]) as client:
         with pytest.raises(mh.UnprocessableEntityError) as server_side:
             await client.calls.create(agent_id=AGENT, participant={"number": "555-0100"})
     with pytest.raises(mh.RequestValidationError) as client_side:

@@ -29,6 +29,8 @@ from ._state import FakeAgent, FakeCall, FakeState
 if TYPE_CHECKING:
     import respx
 
+    from .._client import AsyncMindhunters
+
 __all__ = ["FakeMindhunters"]
 
 API_PREFIX: Final = "/api/v1"
@@ -314,6 +316,23 @@ class FakeMindhunters:
     def transport(self) -> httpx.MockTransport:
         """A transport answering from this fake, for `httpx.AsyncClient(transport=...)`."""
         return httpx.MockTransport(self.handle)
+
+    def client(self, **options: Any) -> AsyncMindhunters:
+        """An `AsyncMindhunters` answered by this fake, in process, with `DEFAULT_TOKEN`.
+
+        `options` go to the client's constructor and win over those defaults:
+        `fake.client(retry=mh.RetryPolicy(sleep=...))`, `fake.client(api_token="x")`.
+        Use it as `async with fake.client() as client:`.
+        """
+        from .._client import AsyncMindhunters
+
+        settings: dict[str, Any] = {
+            "api_token": self.DEFAULT_TOKEN,
+            "base_url": self.DEFAULT_BASE_URL,
+            "transport": self.transport(),
+        }
+        settings.update(options)
+        return AsyncMindhunters(**settings)
 
     def mock(
         self, router: respx.MockRouter | None = None, *, base_url: str = DEFAULT_BASE_URL

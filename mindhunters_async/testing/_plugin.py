@@ -40,14 +40,9 @@ async def mindhunters_client(
     event loop), so a test that injects a 503 or a 429 runs at full speed; every
     other setting is the SDK's default.
     """
-    from mindhunters_async import AsyncMindhunters, RetryPolicy
+    from mindhunters_async import RetryPolicy
 
-    async with AsyncMindhunters(
-        api_token=fake_mindhunters.DEFAULT_TOKEN,
-        base_url=fake_mindhunters.DEFAULT_BASE_URL,
-        transport=fake_mindhunters.transport(),
-        retry=RetryPolicy(sleep=_no_wait),
-    ) as client:
+    async with fake_mindhunters.client(retry=RetryPolicy(sleep=_no_wait)) as client:
         yield client
 
 

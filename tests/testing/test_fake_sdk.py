@@ -24,12 +24,7 @@ async def client(fake: FakeMindhunters, delays: list[float]) -> AsyncIterator[mh
     async def sleep(seconds: float) -> None:
         delays.append(seconds)
 
-    async with mh.AsyncMindhunters(
-        api_token=fake.DEFAULT_TOKEN,
-        base_url=fake.DEFAULT_BASE_URL,
-        transport=fake.transport(),
-        retry=mh.RetryPolicy(sleep=sleep),
-    ) as client:
+    async with fake.client(retry=mh.RetryPolicy(sleep=sleep)) as client:
         yield client
 
 
