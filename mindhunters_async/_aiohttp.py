@@ -1,11 +1,10 @@
 """The aiohttp transport under the SDK's httpx client: `AsyncMindhunters(http_backend="aiohttp")`.
 
-httpx's own connection pool is slow under concurrency (encode/httpx#3215): on
-the load benchmark it gives about a third of aiohttp's requests per second with
-100 requests in flight. `httpx-aiohttp` keeps httpx's client (requests,
-responses, decoding, the SDK's whole pipeline) and hands the I/O to an
-`aiohttp.ClientSession`. It needs the `aiohttp` extra and runs on asyncio only;
-this module is imported only when `http_backend="aiohttp"` is asked for.
+httpx's own connection pool is slow under concurrency (encode/httpx#3215):
+`httpx-aiohttp` keeps httpx's client (requests, responses, the SDK's whole
+pipeline) and hands the I/O to an `aiohttp.ClientSession`. It needs the
+`aiohttp` extra and runs on asyncio only; this module is imported only when
+`http_backend="aiohttp"` is asked for.
 
 On top of `httpx_aiohttp.AiohttpTransport`, this subclass corrects one thing:
 its exception mapping. httpx-aiohttp 0.2 turns a connection dropped after the
@@ -14,8 +13,10 @@ connection into `httpx.ConnectTimeout`, which says "the server never saw it"
 and so would let the retry layer send a POST again (a second phone call), and
 lets a malformed reply escape as a bare aiohttp exception. Here every aiohttp
 failure becomes the httpx exception that httpx's own transport raises in the
-same situation (the aiohttp one as its `__cause__`), so the retry layer decides
-alike on both transports. A thin transport of our own measured no faster
+same situation (the aiohttp one as its `__cause__`), read from the SDK's one
+table of transport failures (`_transport.TRANSPORT_ERRORS`, which this module
+extends with aiohttp's rows), so the retry layer decides alike on both
+transports. A thin transport of our own measured no faster
 (benchmarks/README.md), so there is none.
 
 Differences that remain: aiohttp has no write timeout (httpx's `write` is not
@@ -33,33 +34,44 @@ import httpx
 from httpx_aiohttp import AiohttpTransport as _AiohttpTransport
 
 from ._exceptions import ConfigurationError
+from ._transport import TRANSPORT_ERRORS, failure_of
 
 __all__ = ["AiohttpTransport"]
 
+# aiohttp's failures, each as the httpx failure of the same situation. Most
+# specific first does not matter: the lookup walks each exception's MRO.
+_LIKE: dict[type[BaseException], type[httpx.HTTPError]] = {
+    aiohttp.ConnectionTimeoutError: httpx.ConnectTimeout,  # connecting, or a pooled connection
+    aiohttp.ServerTimeoutError: httpx.ReadTimeout,
+    asyncio.TimeoutError: httpx.ReadTimeout,
+    aiohttp.ClientProxyConnectionError: httpx.ProxyError,
+    aiohttp.ClientConnectorError: httpx.ConnectError,  # refused, DNS, TLS (the cause keeps it)
+    aiohttp.ServerDisconnectedError: httpx.RemoteProtocolError,  # dropped after sending
+    aiohttp.ClientPayloadError: httpx.RemoteProtocolError,  # a truncated body
+    aiohttp.ClientResponseError: httpx.RemoteProtocolError,  # a reply that is not valid HTTP
+    aiohttp.ClientOSError: httpx.ReadError,  # reset mid-exchange
+    aiohttp.ClientConnectionError: httpx.ReadError,
+    aiohttp.InvalidURL: httpx.UnsupportedProtocol,
+    aiohttp.ClientError: httpx.TransportError,
+}
+TRANSPORT_ERRORS.update({kind: TRANSPORT_ERRORS[like] for kind, like in _LIKE.items()})
 
-def _mapped(exc: BaseException) -> httpx.TransportError:
+_AIOHTTP_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError)
+
+
+def _as_httpx(exc: BaseException) -> httpx.HTTPError:
     """The httpx exception that httpx's own transport raises where aiohttp raised `exc`."""
-    message = str(exc) or type(exc).__name__
-    kind: type[httpx.TransportError]
-    if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        kind = httpx.ConnectTimeout  # connecting, or waiting for a pooled connection
-    elif isinstance(exc, (aiohttp.ServerTimeoutError, asyncio.TimeoutError)):
-        kind = httpx.ReadTimeout
-    elif isinstance(exc, aiohttp.ClientProxyConnectionError):
-        kind = httpx.ProxyError
-    elif isinstance(exc, aiohttp.ClientConnectorError):
-        kind = httpx.ConnectError  # refused, DNS, TLS (the cause keeps the ssl error)
-    elif isinstance(exc, (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError)):
-        kind = httpx.RemoteProtocolError  # dropped after sending, or a truncated body
-    elif isinstance(exc, aiohttp.ClientResponseError):
-        kind = httpx.RemoteProtocolError  # a reply that is not valid HTTP
-    elif isinstance(exc, (aiohttp.ClientOSError, aiohttp.ClientConnectionError)):
-        kind = httpx.ReadError  # reset mid-exchange
-    elif isinstance(exc, (aiohttp.InvalidURL, ValueError)):
-        kind = httpx.UnsupportedProtocol
-    else:
-        kind = httpx.TransportError
-    return kind(message)
+    failure = failure_of(exc)
+    kind = failure.like if failure is not None else httpx.TransportError
+    return kind(str(exc) or type(exc).__name__)
+
+
+def _corrected(exc: httpx.HTTPError) -> httpx.HTTPError:
+    """`exc` as httpx-aiohttp mapped it, mapped again from its aiohttp cause."""
+    cause = exc.__cause__
+    if isinstance(cause, _AIOHTTP_ERRORS):
+        return _as_httpx(cause)
+    return exc
 
 
 class _ResponseStream(httpx.AsyncByteStream):
@@ -74,19 +86,11 @@ class _ResponseStream(httpx.AsyncByteStream):
                 yield chunk
         except httpx.TransportError as exc:
             raise _corrected(exc) from exc.__cause__
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            raise _mapped(exc) from exc
+        except _AIOHTTP_ERRORS as exc:
+            raise _as_httpx(exc) from exc
 
     async def aclose(self) -> None:
         await self._stream.aclose()
-
-
-def _corrected(exc: httpx.TransportError) -> httpx.TransportError:
-    """`exc` as httpx-aiohttp mapped it, mapped again from its aiohttp cause."""
-    cause = exc.__cause__
-    if isinstance(cause, (aiohttp.ClientError, asyncio.TimeoutError)):
-        return _mapped(cause)
-    return exc
 
 
 class AiohttpTransport(_AiohttpTransport):
@@ -110,8 +114,8 @@ class AiohttpTransport(_AiohttpTransport):
             if corrected is exc:
                 raise
             raise corrected from exc.__cause__
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            raise _mapped(exc) from exc
+        except _AIOHTTP_ERRORS as exc:
+            raise _as_httpx(exc) from exc
         if isinstance(response.stream, httpx.AsyncByteStream):
             response.stream = _ResponseStream(response.stream)
         return response

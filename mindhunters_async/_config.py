@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
 ENV_API_TOKEN = "MINDHUNTERS_API_TOKEN"
@@ -9,6 +11,7 @@ ENV_TENANT = "MINDHUNTERS_TENANT"
 ENV_BASE_URL = "MINDHUNTERS_BASE_URL"
 
 BASE_URL_TEMPLATE = "https://{tenant}.mindhunters.ai/api/v1"
+TENANT_PATTERN = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", re.ASCII)
 
 # Placing a call can take the server a few seconds; connecting should not.
 # The pool timeout is None so that a burst larger than the pool queues for a
@@ -33,6 +36,17 @@ DEFAULT_BUDGET_TIMEOUT_COST = 10
 DEFAULT_BUDGET_SUCCESS_REFUND = 1
 
 DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024
+# An error envelope is a few hundred bytes: a larger error body is cut here,
+# whatever max_response_bytes allows for successes.
+ERROR_BODY_LIMIT = 64 * 1024
+
+# A server's wait beyond a day (or too large to be a number at all) reads as a day:
+# far above any max_retry_after, so the call is not retried, and still a number a
+# caller can schedule with.
+RETRY_AFTER_CEILING = 24 * 3600.0
+
+# How long aclose() lets requests in flight finish before cutting them short.
+DEFAULT_CLOSE_GRACE = 5.0
 
 REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-correlation-id", "x-amzn-requestid")
 

@@ -34,6 +34,8 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 if TYPE_CHECKING:
     import httpx
 
@@ -52,6 +54,7 @@ __all__ = [
     "InternalServerError",
     "MindhuntersError",
     "NotFoundError",
+    "Outcome",
     "PermissionDeniedError",
     "RateLimitError",
     "RequestValidationError",
@@ -139,10 +142,28 @@ class ClientStateError(MindhuntersError):
     """The client cannot be used as it was: it is closed, or bound to another event loop."""
 
 
+@attrs.frozen
+class Outcome:
+    """What the retry layer knew when it gave up on a call: attached once to the error.
+
+    - `attempts`: how many requests were sent for this call;
+    - `idempotency_key`: the `Idempotency-Key` of a POST, identical on every attempt;
+    - `unknown`: True when the server may have acted (for example placed the phone
+      call) although no success reached the SDK;
+    - `note`: why the retry layer stopped, when it stopped early.
+    """
+
+    attempts: int = 1
+    idempotency_key: str | None = None
+    unknown: bool = False
+    note: str | None = None
+
+
 class APIError(MindhuntersError):
     """Something went wrong while talking to the API.
 
-    Besides the message, every `APIError` says what the retry layer knew:
+    Besides the message, every `APIError` says what the retry layer knew (its
+    `outcome`, an `Outcome`), also readable as attributes:
 
     - `attempts`: how many requests were sent for this call;
     - `idempotency_key`: the `Idempotency-Key` of a POST, identical on every attempt,
@@ -153,13 +174,39 @@ class APIError(MindhuntersError):
     - `retry_note`: why the retry layer stopped, when it stopped early.
     """
 
-    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
+    outcome: Outcome = Outcome()
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: httpx.Request | None = None,
+        outcome: Outcome | None = None,
+    ) -> None:
         super().__init__(message)
         self.request = request
-        self.attempts = 1
-        self.idempotency_key: str | None = None
-        self.outcome_unknown = False
-        self.retry_note: str | None = None
+        if outcome is not None:
+            self.outcome = outcome
+
+    @property
+    def attempts(self) -> int:
+        """How many requests were sent for this call."""
+        return self.outcome.attempts
+
+    @property
+    def idempotency_key(self) -> str | None:
+        """The `Idempotency-Key` of a POST, the same on every attempt."""
+        return self.outcome.idempotency_key
+
+    @property
+    def outcome_unknown(self) -> bool:
+        """True when the server may have acted although no success reached the SDK."""
+        return self.outcome.unknown
+
+    @property
+    def retry_note(self) -> str | None:
+        """Why the retry layer stopped, when it stopped early."""
+        return self.outcome.note
 
     def __str__(self) -> str:
         text = self._summary()
@@ -184,10 +231,30 @@ class APIError(MindhuntersError):
 class APIConnectionError(APIError):
     """No usable response arrived: connection refused or dropped, TLS failure, bad body.
 
-    The underlying httpx exception, if any, is `__cause__`.
+    The underlying transport exception, if any, is `__cause__`. The I/O boundary
+    says, once, what it knows of the request: `sent` is False when the request
+    surely never reached the server (refused connection, connect timeout) and None
+    when it may have; `retryable` is False when another attempt cannot help (a TLS
+    certificate failure, an unsupported URL, the client closed under the call).
     """
 
     user_message = "Network error. Please check your connection"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: httpx.Request | None = None,
+        outcome: Outcome | None = None,
+        sent: bool | None = None,
+        retryable: bool = True,
+        reason: str | None = None,
+    ) -> None:
+        super().__init__(message, request=request, outcome=outcome)
+        self.sent = sent
+        self.retryable = retryable
+        #: Why it is not retryable, in a few words, for the retry layer's note.
+        self.reason = reason
 
 
 class APITimeoutError(APIConnectionError):
@@ -209,8 +276,9 @@ class ResponseDecodeError(APIError):
         request: httpx.Request | None = None,
         status_code: int | None = None,
         body: bytes | None = None,
+        outcome: Outcome | None = None,
     ) -> None:
-        super().__init__(message, request=request)
+        super().__init__(message, request=request, outcome=outcome)
         self.status_code = status_code
         self.body = body
 
@@ -221,7 +289,8 @@ class APIStatusError(APIError):
     Attributes: `status_code`; `code` (the server's `error.code`, an `ErrorCode` when
     documented, else the string, else None); `message`; `details`; `field` (for
     validation errors); `retry_after` (seconds, from the body's `retryAfter` or the
-    `Retry-After` / `retry-after-ms` headers, finite and positive, else None);
+    `Retry-After` / `retry-after-ms` headers, positive, at most a day: a longer wait,
+    or one too large to be a number, reads as a day; else None);
     `request_id` (from a request-id header, when the server sends one); `body` (the
     decoded JSON, or the text when the body was not JSON); `response`.
     """

@@ -2,12 +2,16 @@
 
 A call goes through::
 
-    resource method (calls.create, ...)         builds a Request
-      per-call middleware   validate -> idempotency_key        once per call
-      retry                                                   loops over attempts
-        per-attempt middleware  log -> decode_errors -> auth -> (yours)   once per attempt
-          send                                                the I/O boundary: httpx
+    resource method (calls.create, ...)          builds a Request (endpoint, decode)
+      per-call middleware   validate -> idempotency_key          once per call
+      retry                                                     decides, waits, loops
+        per-attempt middleware  log -> decode_errors -> auth -> (yours)   per attempt
+          Sender                                                the I/O boundary
+    <- response.extensions[RESULT]                              the decoded model
 
+`decode_errors` turns each reply into the call's result (the model, through the
+one converter) or its typed error, inside the pipeline, so every layer above it
+(logging, retry, yours) sees a 500, a timeout and an unreadable success alike.
 A middleware is `async (request, call_next) -> httpx.Response`, the shape of a
 Starlette middleware. The chain is linked once, when the client is built.
 """
@@ -20,12 +24,15 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 import httpx
 
-from ._transport import make_send
+from ._transport import Sender, attempt_limit
 
 if TYPE_CHECKING:
     from .middleware._retry import RetryPolicy, TokenBucket
 
-__all__ = ["CallNext", "Endpoint", "Middleware", "Options", "Request", "Rule"]
+__all__ = ["RESULT", "CallNext", "Endpoint", "Middleware", "Options", "Request", "Rule"]
+
+RESULT = "mindhunters_async.result"
+"""The `response.extensions` key under which `decode_errors` leaves the decoded result."""
 
 CallNext = Callable[["Request"], Awaitable[httpx.Response]]
 """What a middleware calls to pass the request on: `await call_next(request)`."""
@@ -72,6 +79,17 @@ class Options:
     budget: TokenBucket | None
     max_response_bytes: int
     static_headers: tuple[tuple[str, str], ...] = ()
+    attempt_limit: float | None = attrs.field(init=False)
+    """The longest one attempt may take (see `_transport.attempt_limit`)."""
+
+    @property
+    def api_token(self) -> str:
+        """The API token (for a copy of the client; never shown in a repr)."""
+        return self.authorization.partition(" ")[2]
+
+    @attempt_limit.default
+    def _attempt_limit(self) -> float | None:
+        return attempt_limit(self.timeout)
 
     def __repr__(self) -> str:
         # Spelled out so that the token in `authorization` can never leak
@@ -90,6 +108,7 @@ class Request:
     the Authorization header); `context` is yours, for passing data between
     middleware of one call (the retry layer copies it into each attempt).
     `attempt` counts from 1; `timeout` is the httpx timeout of this attempt.
+    `decode` turns the reply's JSON into the call's result (None: the JSON itself).
     """
 
     endpoint: Endpoint
@@ -102,6 +121,7 @@ class Request:
     context: dict[str, Any] = attrs.Factory(dict)
     attempt: int = 1
     timeout: httpx.Timeout | None = None
+    decode: Callable[[Any], Any] | None = None
 
     @property
     def method(self) -> str:
@@ -122,6 +142,7 @@ class Request:
             dict(self.context),
             attempt,
             timeout,
+            self.decode,
         )
 
     def __repr__(self) -> str:
@@ -152,9 +173,19 @@ def build_pipeline(
     per_call: Sequence[Middleware],
     retry: Middleware,
     per_attempt: Sequence[Middleware],
-    http_client: httpx.AsyncClient,
-    max_in_flight: int | None = None,
+    sender: Sender,
 ) -> CallNext:
-    """The request path: per-call middleware, retry, per-attempt middleware, then `send`
-    (in `_transport.py`, the I/O boundary)."""
-    return link([*per_call, retry, *per_attempt], make_send(http_client, max_in_flight))
+    """The request path: per-call middleware, retry, per-attempt middleware, then the
+    `Sender` (in `_transport.py`, the I/O boundary)."""
+    return link([*per_call, retry, *per_attempt], sender)
+
+
+def result_of(request: Request, response: httpx.Response) -> Any:
+    """The decoded result of a call, as `decode_errors` left it (or decoded now, for a
+    pipeline from which a caller removed `decode_errors`)."""
+    extensions = response.extensions
+    if RESULT in extensions:
+        return extensions[RESULT]
+    from .middleware._errors import decode
+
+    return decode(request, response)

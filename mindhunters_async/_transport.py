@@ -1,38 +1,66 @@
 """The I/O boundary: one attempt sent with httpx, its body read under the size cap.
 
-Everything below `send` is httpx's; everything above it sees SDK types only:
-httpx failures become `APIConnectionError` / `APITimeoutError` (the httpx
-exception as `__cause__`, which the retry layer inspects), bodies that cannot be
-read become `ResponseDecodeError`, and a body that cannot be written as JSON is a
-`RequestValidationError`.
+Everything below `Sender` is httpx's; everything above it sees SDK types only:
+transport failures become `APIConnectionError` / `APITimeoutError` through one
+table (`TRANSPORT_ERRORS`, which also says whether the request surely never left),
+bodies that cannot be read become `ResponseDecodeError`, and a body that cannot be
+written as JSON is a `RequestValidationError`.
+
+Three guarantees live here, for every transport:
+
+- **An attempt ends within its timeout.** httpx's timeouts bound each read; a server
+  that trickles a byte at a time, or sends endless `102 Processing`, passes every
+  one of them. So each attempt also runs in a cancel scope whose deadline is the
+  timeout (its largest phase), and ends in `APITimeoutError` when it passes.
+- **Cancellation never strands a connection.** httpcore protects its clean-up with
+  anyio shields, which a native asyncio cancellation (`task.cancel()`,
+  `asyncio.wait_for`, `asyncio.timeout`) passes through, leaving connections
+  marked busy forever (encode/httpcore#1093). On asyncio each attempt's I/O runs in
+  a child task that is only ever cancelled through its anyio scope.
+- **Shutdown is orderly.** `Sender.aclose` stops queued and new requests with
+  `ClientStateError`, lets attempts in flight finish for a grace period, cuts the
+  rest short, and only then closes the pool, so no socket is left to the collector.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
+import math
+import ssl
 import uuid
 import zlib
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import anyio
+import anyio.lowlevel
 import attrs
 import httpx
 
+from . import _config
 from ._exceptions import (
     APIConnectionError,
-    APIError,
     APITimeoutError,
+    ClientStateError,
     ErrorCode,
     RequestValidationError,
     ResponseDecodeError,
 )
+from ._httpx import abandon_connections, set_content, use_body_stream
 
 if TYPE_CHECKING:
     from ._pipeline import Request
 
-__all__ = ["ACCEPT_ENCODING", "encode_json", "make_send", "read_capped"]
+__all__ = [
+    "ACCEPT_ENCODING",
+    "TRANSPORT_ERRORS",
+    "Sender",
+    "connection_error",
+    "encode_json",
+    "read_capped",
+]
 
 ACCEPT_ENCODING = "gzip, deflate"
 """The encodings `read_capped` decompresses itself (and so the only ones asked for)."""
@@ -41,9 +69,124 @@ _WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate":
 _MAX_CACHED_URLS = 64
 
 
-def make_send(
-    http_client: httpx.AsyncClient, max_in_flight: int | None = None
-) -> Callable[[Request], Awaitable[httpx.Response]]:
+# Transport failures ------------------------------------------------------------------
+
+
+@attrs.frozen
+class Failure:
+    """How a transport exception reads above the boundary.
+
+    `like` is the httpx exception that httpx's own transport raises in the same
+    situation (for another transport's exceptions); `sent` is False when the
+    request surely never reached the server; `retryable` is False when another
+    attempt cannot help.
+    """
+
+    like: type[httpx.HTTPError]
+    sent: bool | None
+    retryable: bool = True
+
+    @property
+    def error(self) -> type[APIConnectionError]:
+        timeout = issubclass(self.like, httpx.TimeoutException)
+        return APITimeoutError if timeout else APIConnectionError
+
+
+def _same(kind: type[httpx.HTTPError], sent: bool | None, retryable: bool = True) -> Failure:
+    return Failure(kind, sent, retryable)
+
+
+TRANSPORT_ERRORS: dict[type[BaseException], Failure] = {
+    # Never connected: the server cannot have seen the request.
+    httpx.ConnectError: _same(httpx.ConnectError, sent=False),
+    httpx.ConnectTimeout: _same(httpx.ConnectTimeout, sent=False),
+    httpx.PoolTimeout: _same(httpx.PoolTimeout, sent=False),
+    httpx.ProxyError: _same(httpx.ProxyError, sent=False, retryable=False),
+    httpx.UnsupportedProtocol: _same(httpx.UnsupportedProtocol, sent=False, retryable=False),
+    httpx.LocalProtocolError: _same(httpx.LocalProtocolError, sent=False, retryable=False),
+    # Connected: the request may have been sent, and acted on.
+    httpx.ReadTimeout: _same(httpx.ReadTimeout, sent=None),
+    httpx.WriteTimeout: _same(httpx.WriteTimeout, sent=None),
+    httpx.ReadError: _same(httpx.ReadError, sent=None),
+    httpx.WriteError: _same(httpx.WriteError, sent=None),
+    httpx.RemoteProtocolError: _same(httpx.RemoteProtocolError, sent=None),
+    httpx.TimeoutException: _same(httpx.TimeoutException, sent=None, retryable=False),
+    httpx.TransportError: _same(httpx.TransportError, sent=None, retryable=False),
+    httpx.HTTPError: _same(httpx.HTTPError, sent=None, retryable=False),
+}
+"""Transport exception type -> `Failure`, the most specific class of an exception
+winning (as in httpx's `map_httpcore_exceptions`). Another transport adds its own
+rows (see `_aiohttp.py`), so the SDK reads every transport's failures alike."""
+
+
+def failure_of(exc: BaseException) -> Failure | None:
+    """The row of `TRANSPORT_ERRORS` for `exc`, or None for an exception of no transport."""
+    for cls in type(exc).__mro__:
+        row = TRANSPORT_ERRORS.get(cls)
+        if row is not None:
+            return row
+    return None
+
+
+def connection_error(
+    exc: BaseException, http_request: httpx.Request, attempt: int, *, reading: bool = False
+) -> APIConnectionError | None:
+    """The SDK error for a transport exception, or None when `exc` is not one."""
+    row = failure_of(exc)
+    if row is None:
+        return None
+    where = f"{http_request.method} {http_request.url.path}"
+    during = " while reading the body" if reading else ""
+    name = type(exc).__name__
+    if row.error is APITimeoutError:
+        message = f"{where}: {name}{during} on attempt {attempt}"
+    else:
+        message = f"{where}: {name}{during}: {exc}"
+    if _is_certificate_failure(exc):
+        return row.error(
+            message,
+            request=http_request,
+            sent=False,
+            retryable=False,
+            reason="TLS certificate verification failed",
+        )
+    return row.error(message, request=http_request, sent=row.sent, retryable=row.retryable)
+
+
+def _is_certificate_failure(exc: BaseException | None) -> bool:
+    seen = 0
+    while exc is not None and seen < 16:
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            return True
+        if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+# Sending ---------------------------------------------------------------------------
+
+
+def attempt_limit(timeout: httpx.Timeout) -> float | None:
+    """The longest a whole attempt may take: the largest of the timeout's phases
+    (connect, read, write), or None when none is set. The pool wait is apart."""
+    phases = [t for t in (timeout.connect, timeout.read, timeout.write) if t is not None]
+    return max(phases) if phases else None
+
+
+class _Attempt:
+    """One attempt in flight: the scope that can cut it short, and why it was."""
+
+    __slots__ = ("closed", "scope")
+
+    def __init__(self, limit: float | None) -> None:
+        deadline = math.inf if limit is None else anyio.current_time() + limit
+        self.scope = anyio.CancelScope(deadline=deadline)
+        self.closed = False
+
+
+class Sender:
     """The innermost handler of the pipeline: send one attempt, read its body.
 
     Redirects are never followed: a 3xx comes back as a response, and
@@ -53,50 +196,134 @@ def make_send(
     attempts beyond it wait here, in an anyio semaphore, instead of in httpx's
     pool: httpcore rescans its whole queue of waiting requests whenever a
     connection frees up, so with thousands waiting its throughput collapses
-    (84 req/s with 1,000 in flight against 470 with 100; benchmarks/README.md).
-    The wait is bounded by the attempt's `pool` timeout, as httpx's would be,
-    and ends in the same `APITimeoutError` caused by `httpx.PoolTimeout`.
+    (benchmarks/README.md). The wait is bounded by the attempt's `pool` timeout,
+    as httpx's would be, and ends in the same `APITimeoutError`.
+
+    One `Sender` serves a client and its `with_options` copies; it also knows the
+    event loop they belong to, and whether they are closed.
     """
 
-    # Parsing a URL string costs httpx about 16 us, a sixth of a whole request:
-    # the URLs of paths without parameters (`/call`, `/calls`) are parsed once.
-    urls: dict[str, httpx.URL] = {}
-    slots = None if max_in_flight is None else anyio.Semaphore(max_in_flight, fast_acquire=True)
+    def __init__(
+        self, http_client: httpx.AsyncClient, *, owns_client: bool, max_in_flight: int | None
+    ) -> None:
+        self._http_client = http_client
+        self._owns_client = owns_client
+        self._slots = (
+            None if max_in_flight is None else anyio.Semaphore(max_in_flight, fast_acquire=True)
+        )
+        self._attempts: set[_Attempt] = set()
+        self._drained: anyio.Event | None = None
+        # Parsing a URL string is a large share of httpx's cost per request: the
+        # URLs of paths without parameters (`/call`, `/calls`) are parsed once.
+        self._urls: dict[str, httpx.URL] = {}
+        self.closing = False
+        self.closed = False
+        self.loop: object | None = None
+        self._asyncio_loop: asyncio.AbstractEventLoop | None = None
 
-    async def send(request: Request) -> httpx.Response:
+    # State
+
+    def check(self) -> None:
+        """Raise `ClientStateError` if the client is closed or used from another loop."""
+        if self.closing:
+            raise ClientStateError(CLOSED)
+        loop = anyio.lowlevel.current_token().native_token
+        if self.loop is None:
+            self.loop = loop
+            if isinstance(loop, asyncio.AbstractEventLoop):
+                self._asyncio_loop = loop
+        elif self.loop is not loop:
+            raise ClientStateError(
+                "this AsyncMindhunters client belongs to another event loop: its connections"
+                " cannot be used from this one. Create one client per event loop (for example"
+                " in your app's startup hook), not at import time shared across loops"
+            )
+
+    # Sending
+
+    async def __call__(self, request: Request) -> httpx.Response:
         options = request.options
         target = options.base_url + request.path
-        url = urls.get(target)
+        url = self._urls.get(target)
         if url is None:
             url = httpx.URL(target)
-            if not request.path_params and len(urls) < _MAX_CACHED_URLS:
-                urls[target] = url
-        http_request = http_client.build_request(
+            if not request.path_params and len(self._urls) < _MAX_CACHED_URLS:
+                self._urls[target] = url
+        timeout = request.timeout or options.timeout
+        http_request = self._http_client.build_request(
             request.endpoint.method,
             url,
             params=request.params,
             content=_content(request),
             headers=request.headers,
-            timeout=request.timeout or options.timeout,
+            timeout=timeout,
         )
+        use_body_stream(http_request)
+        limit = options.attempt_limit if request.timeout is None else attempt_limit(timeout)
+        slots = self._slots
         if slots is None:
-            return await exchange(request, http_request)
+            return await self._attempt(request, http_request, limit)
         try:
             slots.acquire_nowait()
         except anyio.WouldBlock:
-            await _wait_for(slots, http_request)
+            await self._wait_for_slot(slots, http_request, request.attempt)
         try:
-            return await exchange(request, http_request)
+            return await self._attempt(request, http_request, limit)
         finally:
             slots.release()
 
-    async def exchange(request: Request, http_request: httpx.Request) -> httpx.Response:
+    async def _wait_for_slot(
+        self, slots: anyio.Semaphore, http_request: httpx.Request, attempt: int
+    ) -> None:
+        """Take a slot within the attempt's pool timeout, or raise as httpx's pool would."""
+        pool_timeout = http_request.extensions.get("timeout", {}).get("pool")
+        with anyio.move_on_after(math.inf if pool_timeout is None else pool_timeout):
+            await slots.acquire()
+            return
+        exc = httpx.PoolTimeout("timed out waiting for a connection", request=http_request)
+        error = connection_error(exc, http_request, attempt)
+        assert error is not None
+        raise error from exc
+
+    async def _attempt(
+        self, request: Request, http_request: httpx.Request, limit: float | None
+    ) -> httpx.Response:
+        if self.closing:
+            # Queued while the client was closing: it must not start now.
+            raise ClientStateError(CLOSED)
+        attempt = _Attempt(limit)
+        self._attempts.add(attempt)
         try:
-            response = await http_client.send(http_request, stream=True, follow_redirects=False)
-        except httpx.HTTPError as exc:
-            raise _send_error(http_request, exc, request.attempt) from exc
+            loop = self._asyncio_loop
+            if loop is None:
+                return await self._exchange(attempt, request, http_request)
+            return await _in_child_task(
+                loop, attempt, self._exchange(attempt, request, http_request)
+            )
+        finally:
+            self._attempts.discard(attempt)
+            if self._drained is not None and not self._attempts:
+                self._drained.set()
+
+    async def _exchange(
+        self, attempt: _Attempt, request: Request, http_request: httpx.Request
+    ) -> httpx.Response:
+        with attempt.scope:
+            return await self._send_and_read(request, http_request)
+        raise self._cut_short(attempt, request, http_request)
+
+    async def _send_and_read(self, request: Request, http_request: httpx.Request) -> httpx.Response:
         try:
-            await read_capped(response, request.options.max_response_bytes)
+            response = await self._http_client.send(
+                http_request, stream=True, follow_redirects=False
+            )
+        except Exception as exc:
+            error = connection_error(exc, http_request, request.attempt)
+            if error is None:
+                raise
+            raise error from exc
+        try:
+            await read_capped(response, request.options.max_response_bytes, request.attempt)
         except BaseException:
             # Shielded: a deadline or a caller's cancellation must still give
             # the connection back to the pool.
@@ -107,7 +334,96 @@ def make_send(
             await response.aclose()
         return response
 
-    return send
+    def _cut_short(
+        self, attempt: _Attempt, request: Request, http_request: httpx.Request
+    ) -> APIConnectionError:
+        where = f"{http_request.method} {http_request.url.path}"
+        if attempt.closed:
+            return APIConnectionError(
+                f"{where}: the client was closed while attempt {request.attempt} was in flight",
+                request=http_request,
+                sent=None,
+                retryable=False,
+                reason="the client was closed",
+            )
+        timeout = request.timeout or request.options.timeout
+        limit = attempt_limit(timeout)
+        return APITimeoutError(
+            f"{where}: attempt {request.attempt} took longer than its timeout of {limit:g}s"
+            " (the server was too slow, or kept its reply trickling)",
+            request=http_request,
+            sent=None,
+        )
+
+    # Shutdown
+
+    async def aclose(self, grace: float) -> None:
+        """Stop new and queued requests, give those in flight `grace` seconds, cut the
+        rest short, then close the pool (when the SDK made it)."""
+        if self.closed:
+            return
+        self.closing = True
+        loop = anyio.lowlevel.current_token().native_token
+        if self.loop is not None and loop is not self.loop:
+            # The loop the connections belong to is gone or elsewhere: nothing of
+            # theirs can be awaited here, but their sockets can still be closed.
+            self.closed = True
+            if self._owns_client:
+                abandon_connections(self._http_client)
+            return
+        if self._attempts:
+            self._drained = anyio.Event()
+            with anyio.move_on_after(grace):
+                await self._drained.wait()
+            for attempt in list(self._attempts):
+                attempt.closed = True
+                attempt.scope.cancel()
+            if self._attempts:
+                with anyio.CancelScope(shield=True):
+                    await self._drained.wait()
+        self.closed = True
+        if self._owns_client:
+            await self._http_client.aclose()
+
+
+CLOSED = (
+    "this AsyncMindhunters client is closed: create a new one (or keep one open for the"
+    " life of your application and close it on shutdown)"
+)
+
+
+async def _in_child_task(
+    loop: asyncio.AbstractEventLoop, attempt: _Attempt, exchange: Any
+) -> httpx.Response:
+    """Run `exchange` in a child task that only its anyio scope ever cancels.
+
+    A native cancellation of the caller reaches the child as a scope cancellation,
+    which waits for httpcore's shielded clean-up; the caller then re-raises it.
+    """
+    task = loop.create_task(exchange)
+    done: asyncio.Future[None] = loop.create_future()
+    task.add_done_callback(functools.partial(_wake, done))
+    try:
+        await done
+    except asyncio.CancelledError:
+        attempt.scope.cancel()
+        while not task.done():
+            waiter: asyncio.Future[None] = loop.create_future()
+            task.add_done_callback(functools.partial(_wake, waiter))
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                continue
+        if not task.cancelled():
+            task.exception()  # retrieved, so asyncio does not log it as lost
+        raise
+    result: httpx.Response = task.result()
+    return result
+
+
+def _wake(waiter: asyncio.Future[None], _: object) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 def _content(request: Request) -> bytes | None:
@@ -124,40 +440,25 @@ def _content(request: Request) -> bytes | None:
         ) from None
 
 
-async def _wait_for(slots: anyio.Semaphore, http_request: httpx.Request) -> None:
-    """Take a slot within the attempt's pool timeout, or raise as httpx's pool would."""
-    pool_timeout = http_request.extensions.get("timeout", {}).get("pool")
-    if pool_timeout is None:
-        await slots.acquire()
-        return
-    with anyio.move_on_after(pool_timeout):
-        await slots.acquire()
-        return
-    exc = httpx.PoolTimeout("timed out waiting for a connection", request=http_request)
-    raise _send_error(http_request, exc) from exc
+# Reading ---------------------------------------------------------------------------
 
 
-def _send_error(http_request: httpx.Request, exc: httpx.HTTPError, attempt: int = 1) -> APIError:
-    where = f"{http_request.method} {http_request.url.path}"
-    if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(
-            f"{where}: {type(exc).__name__} on attempt {attempt}", request=http_request
-        )
-    return APIConnectionError(f"{where}: {type(exc).__name__}: {exc}", request=http_request)
-
-
-async def read_capped(response: httpx.Response, limit: int) -> None:
+async def read_capped(response: httpx.Response, limit: int, attempt: int = 1) -> None:
     """Read the body into `response.content`, decompressed, at most `limit` bytes of it.
 
     The SDK decompresses gzip and deflate itself, `limit` bytes at a time, so a
-    decompression bomb costs no more memory than the cap. A 2xx body over the cap
-    raises `ResponseDecodeError`; an error response's body is cut at the cap
-    instead, so that its status still becomes its typed error (and a 503 is still
-    retried). On any failure the stream is closed and the iteration is let run
-    out rather than abandoned, so httpx's nested generators finish (trio warns
-    about abandoned ones: encode/httpx#3686).
+    decompression bomb costs no more memory than the cap, and the body grows in one
+    buffer, so a reply sent a byte at a time costs no more than its size either. A
+    2xx body over the cap raises `ResponseDecodeError`; an error response's body is
+    cut at `ERROR_BODY_LIMIT` (or the cap, if smaller) instead, so that its status
+    still becomes its typed error (and a 503 is still retried). On any failure the
+    stream is closed and the iteration is let run out rather than abandoned, so
+    httpx's nested generators finish (trio warns about abandoned ones:
+    encode/httpx#3686).
     """
     success = response.is_success
+    if not success:
+        limit = min(limit, _config.ERROR_BODY_LIMIT)
     declared = response.headers.get("content-length", "")
     if success and declared.isascii() and declared.isdigit() and int(declared[:19]) > limit:
         raise _too_large(response, limit)
@@ -177,7 +478,7 @@ async def read_capped(response: httpx.Response, limit: int) -> None:
         if len(content) > limit:
             if success:
                 raise _too_large(response, limit)
-            response._content = content[:limit]
+            set_content(response, content[:limit])
         return
     body = _Body(limit, _WBITS.get(encoding))
     try:
@@ -186,9 +487,12 @@ async def read_capped(response: httpx.Response, limit: int) -> None:
                 await response.aclose()
         if body.failed is None:
             body.finish()
-    except httpx.HTTPError as exc:
+    except Exception as exc:
+        error = connection_error(exc, response.request, attempt, reading=True)
+        if error is None:
+            raise
         if body.failed is None:
-            raise _read_error(response, exc) from exc
+            raise error from exc
     if body.failed == "decompress":
         raise ResponseDecodeError(
             f"{_where(response)}: the {encoding} body could not be decompressed",
@@ -197,22 +501,19 @@ async def read_capped(response: httpx.Response, limit: int) -> None:
         )
     if body.failed == "too large" and success:
         raise _too_large(response, limit)
-    # httpx has no public way to hand a response a body read in chunks; this
-    # is the attribute its own `aread()` fills.
-    response._content = b"".join(body.chunks)
+    set_content(response, bytes(body.data))
 
 
 class _Body:
     """The decompressed body so far, and why reading stopped, if it did."""
 
-    __slots__ = ("chunks", "decoder", "failed", "limit", "size", "wbits")
+    __slots__ = ("data", "decoder", "failed", "limit", "wbits")
 
     def __init__(self, limit: int, wbits: int | None) -> None:
         self.limit = limit
         self.wbits = wbits
         self.decoder = None if wbits is None else zlib.decompressobj(wbits)
-        self.chunks: list[bytes] = []
-        self.size = 0
+        self.data = bytearray()
         self.failed: str | None = None
 
     def feed(self, data: bytes) -> bool:
@@ -223,11 +524,11 @@ class _Body:
         try:
             while data:
                 # At most one byte past the cap: enough to know it is over.
-                if not self._keep(decoder.decompress(data, self.limit - self.size + 1)):
+                if not self._keep(decoder.decompress(data, self.limit - len(self.data) + 1)):
                     return False
                 data = decoder.unconsumed_tail
         except zlib.error:
-            if self.wbits == zlib.MAX_WBITS and self.size == 0:
+            if self.wbits == zlib.MAX_WBITS and not self.data:
                 # "deflate" is raw deflate for some servers, as httpx also allows.
                 self.wbits = -zlib.MAX_WBITS
                 self.decoder = zlib.decompressobj(self.wbits)
@@ -244,13 +545,12 @@ class _Body:
                 self.failed = "decompress"
 
     def _keep(self, data: bytes) -> bool:
-        if self.size + len(data) > self.limit:
-            self.chunks.append(data[: self.limit - self.size])
-            self.size = self.limit
+        room = self.limit - len(self.data)
+        if len(data) > room:
+            self.data += data[:room]
             self.failed = "too large"
             return False
-        self.chunks.append(data)
-        self.size += len(data)
+        self.data += data
         return True
 
 
@@ -267,16 +567,7 @@ def _too_large(response: httpx.Response, limit: int) -> ResponseDecodeError:
     )
 
 
-def _read_error(response: httpx.Response, exc: httpx.HTTPError) -> APIError:
-    request = response.request
-    where = f"{request.method} {request.url.path}"
-    if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(
-            f"{where}: {type(exc).__name__} while reading the body", request=request
-        )
-    return APIConnectionError(
-        f"{where}: {type(exc).__name__} while reading the body: {exc}", request=request
-    )
+# Writing ---------------------------------------------------------------------------
 
 
 def _json_default(value: object) -> object:

@@ -614,7 +614,10 @@ def http_date(offset: float) -> str:
         pytest.param({"retry-after": "0"}, None, None, id="zero"),
         pytest.param({"retry-after": "nan"}, None, None, id="nan"),
         pytest.param({"retry-after": "inf"}, None, None, id="inf"),
-        pytest.param({"retry-after": "1e400"}, None, None, id="overflow"),
+        # A number too large to be a float is a wait above any cap: read as a day.
+        pytest.param({"retry-after": "1e400"}, None, 86400.0, id="overflow"),
+        pytest.param({}, int("9" * 400), 86400.0, id="400-digit-body"),
+        pytest.param({"retry-after": "9" * 400}, None, 86400.0, id="400-digit-header"),
         pytest.param({"retry-after-ms": "-100"}, None, None, id="negative-ms"),
         pytest.param({}, -3, None, id="negative-body"),
         pytest.param({}, "NaN", None, id="nan-body"),

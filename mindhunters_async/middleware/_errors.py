@@ -1,4 +1,4 @@
-"""decode_errors: every non-2xx response becomes a typed `APIStatusError`."""
+"""decode_errors: every reply becomes the call's result or its typed error."""
 
 from __future__ import annotations
 
@@ -10,32 +10,48 @@ from typing import Any
 
 import httpx
 
-from .._config import REQUEST_ID_HEADERS
+from .._config import REQUEST_ID_HEADERS, RETRY_AFTER_CEILING
 from .._exceptions import APIStatusError, ErrorCode, ResponseDecodeError, error_class_for
-from .._pipeline import CallNext, Request
-
-JSON_BODY = "mindhunters_async.json"
-"""The `response.extensions` key under which `decode_errors` leaves the parsed body."""
+from .._httpx import request_of
+from .._pipeline import RESULT, CallNext, Request
 
 
 async def decode_errors(request: Request, call_next: CallNext) -> httpx.Response:
-    """Raise the typed error for any response that is not a readable success.
+    """Turn the reply into the call's result, or raise its typed error.
 
     Non-2xx responses become `APIStatusError` subclasses, whatever their body (the
     API's JSON envelope, JSON without it, HTML from a proxy, empty, truncated); a 2xx
-    whose body is not JSON is a `ResponseDecodeError`, and a 2xx that says
-    `"success": false` an `APIStatusError`. Running per attempt, it lets the log and
-    retry layers see all of these. The parsed body of a success is kept in
-    `response.extensions`, so the JSON is parsed once.
+    whose body is not JSON, or not the shape the call expects, is a
+    `ResponseDecodeError`, and a 2xx that says `"success": false` an
+    `APIStatusError`. The decoded result (the model, the page) is left in
+    `response.extensions[RESULT]`. Running per attempt, it lets the log and retry
+    layers (and your middleware) see every one of these failures alike.
     """
     response = await call_next(request)
-    try:
-        _ = response.request
-    except RuntimeError:
+    if request_of(response) is None:
         # A middleware answered with a response of its own, built without a request.
         response.request = httpx.Request(request.method, request.options.base_url + request.path)
-    response.extensions[JSON_BODY] = read_body(response)
+    response.extensions[RESULT] = decode(request, response)
     return response
+
+
+def decode(request: Request, response: httpx.Response) -> Any:
+    """The result of a reply: `request.decode` applied to its JSON; the typed error
+    for a reply that is not a readable success."""
+    body = read_body(response)
+    if request.decode is None:
+        return body
+    try:
+        return request.decode(body)
+    except ResponseDecodeError as exc:
+        http_request = response.request
+        raise ResponseDecodeError(
+            f"{http_request.method} {http_request.url.path} -> {response.status_code}:"
+            f" {exc.message}",
+            request=http_request,
+            status_code=response.status_code,
+            body=response.content,
+        ) from exc
 
 
 def read_body(response: httpx.Response) -> Any:
@@ -187,8 +203,16 @@ def _retry_after(from_body: object, headers: httpx.Headers) -> float | None:
 def _seconds(value: object) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
-    try:
-        seconds = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError, OverflowError):
+    if isinstance(value, int):
+        seconds = float(min(value, int(RETRY_AFTER_CEILING)))
+    else:
+        try:
+            seconds = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError, OverflowError):
+            return None
+        if math.isinf(seconds) and "inf" in str(value).lower():
+            return None  # the word, not a number
+    if math.isnan(seconds) or seconds <= 0:
         return None
-    return seconds if math.isfinite(seconds) and seconds > 0 else None
+    # A number too large for a float (400 digits, 1e400) is +inf: a wait above any cap.
+    return min(seconds, RETRY_AFTER_CEILING)

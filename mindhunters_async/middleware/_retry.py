@@ -1,24 +1,33 @@
 """retry: backoff with full jitter, a deadline, a retry budget, and no double phone calls.
 
-The rules, in the order they are applied to a failed attempt:
+Two pure functions decide, and the loop (`retry`) only carries them out:
 
-1. Only `APIStatusError` with a status in `retry_statuses`, and `APIConnectionError`
-   caused by one of `safe_errors` or `ambiguous_errors`, are retryable. A TLS
-   certificate failure never is.
+- `decide(error, method, policy, attempt)`: retry or not, and whether the server
+  may have acted (`Decision`);
+- `retry_delay(error, policy, attempt)`: how long to wait before the next attempt.
+
+The rules, in the order `decide` applies them to a failed attempt:
+
+1. Only `APIStatusError` with a status in `retry_statuses`, and an
+   `APIConnectionError` the I/O boundary marked `retryable`, are retryable. A TLS
+   certificate failure, or the client closed under the call, never is.
 2. An idempotent method (GET, HEAD, PUT, DELETE, OPTIONS) retries on all of them.
    Any other method (POST creates a phone call) retries only when the server surely
-   did not act: a status in `safe_statuses` (429, 503) or a `safe_errors` exception
-   (connect errors, connect and pool timeouts). After an ambiguous failure (500,
-   502, read timeout, connection dropped after sending) it is not retried unless
-   `retry_ambiguous=True`, and the error says `outcome_unknown`.
-3. At most `max_retries` retries; each takes tokens from the client's retry budget.
-4. The wait is the server's `retry_after` when it gives a finite one up to
-   `max_retry_after` (a longer one raises at once, so the caller can schedule);
-   otherwise full jitter: `uniform(0, min(max_delay, initial_delay * 2**n))` for
-   the n-th retry, n from 0.
-5. With a `deadline`, the whole call (attempts and waits) runs in an anyio cancel
-   scope; a wait that would pass the deadline is not started, and each attempt's
-   timeout is clamped to what remains.
+   did not act: a status in `safe_statuses` (429, 503 with the API's own body or a
+   `Retry-After`) or a request the boundary knows was never sent (`sent=False`:
+   connect errors, connect and pool timeouts). After an ambiguous failure (500,
+   502, a bare 503, a timeout or a connection dropped after sending) it is not
+   retried unless `retry_ambiguous=True`, and the error says `outcome_unknown`.
+3. At most `max_retries` retries.
+4. The wait is the server's `retry_after` when it gives one up to `max_retry_after`
+   (a longer one raises at once, so the caller can schedule); otherwise full
+   jitter: `uniform(0, min(max_delay, initial_delay * 2**n))` for the n-th retry,
+   n from 0.
+
+Then the loop applies what needs state: each retry takes tokens from the client's
+retry budget, and with a `deadline` the whole call (attempts and waits) runs in an
+anyio cancel scope; a wait that would pass the deadline is not started, and each
+attempt's timeout is clamped to what remains.
 """
 
 from __future__ import annotations
@@ -27,7 +36,6 @@ import inspect
 import logging
 import math
 import random as _random
-import ssl
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -43,13 +51,22 @@ from .._exceptions import (
     APIStatusError,
     APITimeoutError,
     ConfigurationError,
+    Outcome,
     ResponseDecodeError,
 )
 from .._pipeline import CallNext, Request
 from ._idempotency import HEADER as IDEMPOTENCY_HEADER
 from ._logging import record_fields
 
-__all__ = ["RetryBudget", "RetryPolicy", "TokenBucket", "retry"]
+__all__ = [
+    "Decision",
+    "RetryBudget",
+    "RetryPolicy",
+    "TokenBucket",
+    "decide",
+    "retry",
+    "retry_delay",
+]
 
 logger = logging.getLogger(LOGGER_NAME)
 
@@ -149,18 +166,6 @@ class RetryPolicy:
     max_delay: float = attrs.field(default=defaults.DEFAULT_MAX_DELAY, validator=_seconds)
     retry_statuses: frozenset[int] = defaults.DEFAULT_RETRY_STATUSES
     safe_statuses: frozenset[int] = defaults.DEFAULT_SAFE_RETRY_STATUSES
-    safe_errors: tuple[type[Exception], ...] = (
-        httpx.ConnectError,
-        httpx.ConnectTimeout,
-        httpx.PoolTimeout,
-    )
-    ambiguous_errors: tuple[type[Exception], ...] = (
-        httpx.ReadTimeout,
-        httpx.WriteTimeout,
-        httpx.ReadError,
-        httpx.WriteError,
-        httpx.RemoteProtocolError,
-    )
     retry_ambiguous: bool = False
     max_retry_after: float = attrs.field(
         default=defaults.DEFAULT_MAX_RETRY_AFTER, validator=_seconds
@@ -179,33 +184,105 @@ class RetryPolicy:
         return (self.random or _random).uniform(0.0, cap)
 
 
-class _Stop(Exception):
-    """Internal: not retrying; the note says why (None when the error is simply final)."""
+@attrs.frozen
+class Decision:
+    """What `decide` says of a failed attempt.
 
-    def __init__(self, note: str | None) -> None:
-        self.note = note
+    `retry`: send another attempt. `unknown`: the server may have acted on this
+    attempt (only ever for a method that changes something). `note`: why not,
+    when the reason is not simply that the error is final.
+    """
+
+    retry: bool
+    unknown: bool = False
+    note: str | None = None
+
+
+_FINAL = Decision(retry=False)
+
+
+def decide(error: APIError, method: str, policy: RetryPolicy, attempt: int) -> Decision:
+    """Retry after `error` on attempt `attempt` (from 1) of a `method` call, or not?
+
+    A pure function of its arguments (see the module doc for the rules); the
+    budget and the deadline are the loop's.
+    """
+    idempotent = method in IDEMPOTENT_METHODS
+    if isinstance(error, ResponseDecodeError):
+        status = error.status_code
+        if status is not None and 200 <= status < 300:
+            # The server answered with success: it acted, whatever the body says.
+            return Decision(
+                retry=False,
+                unknown=not idempotent,
+                note=f"the server answered {status}, but its reply is unreadable",
+            )
+        return _FINAL
+    if isinstance(error, APIStatusError):
+        status = error.status_code
+        if status not in policy.retry_statuses:
+            return _FINAL
+        # A bare 503 may come from a proxy that had already forwarded the request;
+        # only the API's own 503 says it did nothing.
+        bare_503 = status == 503 and error.code is None and error.retry_after is None
+        ambiguous = bare_503 or status not in policy.safe_statuses
+    elif isinstance(error, APIConnectionError):
+        ambiguous = error.sent is not False
+        if not error.retryable:
+            note = f"not retried: {error.reason}" if error.reason else None
+            return Decision(retry=False, unknown=ambiguous and not idempotent, note=note)
+    else:
+        return _FINAL
+    unknown = ambiguous and not idempotent
+    if unknown and not policy.retry_ambiguous:
+        return Decision(retry=False, unknown=True)
+    if attempt > policy.max_retries:
+        note = f"gave up after {attempt} attempts" if attempt > 1 else None
+        return Decision(retry=False, unknown=unknown, note=note)
+    retry_after = error.retry_after if isinstance(error, APIStatusError) else None
+    if retry_after is not None and retry_after > policy.max_retry_after:
+        return Decision(
+            retry=False,
+            unknown=unknown,
+            note=f"not retried: the server asked to wait {retry_after:g}s,"
+            f" more than max_retry_after={policy.max_retry_after:g}s",
+        )
+    return Decision(retry=True, unknown=unknown)
+
+
+def retry_delay(error: APIError, policy: RetryPolicy, attempt: int) -> float:
+    """Seconds to wait after attempt `attempt` failed with `error`: the server's
+    `retry_after` when it sent one, else full-jitter backoff."""
+    retry_after = error.retry_after if isinstance(error, APIStatusError) else None
+    return retry_after if retry_after is not None else policy.backoff(attempt - 1)
 
 
 async def retry(request: Request, call_next: CallNext) -> httpx.Response:
     """Send the attempts of one call under `request.options.retry` (see the module doc)."""
     policy = request.options.retry
-    if policy.deadline is None:
-        return await _Call(request, call_next, policy).run()
     call = _Call(request, call_next, policy)
+    if policy.deadline is None:
+        return await call.run()
     with anyio.move_on_after(policy.deadline):
         return await call.run()
     where = "during attempt" if call.sending else "while waiting after attempt"
     raise call.deadline_error(f"ran out {where} {call.attempt}", in_flight=call.sending)
 
 
+class _Stop(Exception):
+    """Internal: the loop gives up, with this note."""
+
+    def __init__(self, note: str) -> None:
+        self.note = note
+
+
 class _Call:
-    """The retry state of one logical call."""
+    """The retry state of one logical call: attempts, waits, the budget and the deadline."""
 
     __slots__ = (
         "attempt",
         "bucket",
         "call_next",
-        "idempotent",
         "key",
         "maybe_acted",
         "paid",
@@ -221,7 +298,6 @@ class _Call:
         self.call_next = call_next
         self.policy = policy
         self.bucket = request.options.budget if policy.budget is not None else None
-        self.idempotent = request.method in IDEMPOTENT_METHODS
         self.key = request.headers.get(IDEMPOTENCY_HEADER)
         self.attempt = 0
         self.paid = 0
@@ -241,115 +317,63 @@ class _Call:
                 )
             except APIError as err:
                 self.sending = False
-                delay = self._plan(err)
-                if delay is None:
-                    raise
-                if policy.on_retry is not None:
-                    result = policy.on_retry(self.attempt, delay, err)
-                    if inspect.isawaitable(result):
-                        await result
-                if logger.isEnabledFor(logging.INFO):
-                    _log_retry(self.request, self.attempt, policy, delay, err)
-                waiting = policy.sleep(delay)
-                if not inspect.isawaitable(waiting):
-                    raise ConfigurationError(
-                        "retry.sleep",
-                        "RetryPolicy.sleep must be an async function such as anyio.sleep,"
-                        f" not {policy.sleep!r}",
-                    ) from err
-                await waiting
-                self.slept += delay
-                continue
+                decision = decide(err, self.request.method, policy, self.attempt)
+                self.maybe_acted = self.maybe_acted or decision.unknown
+                note = decision.note
+                if decision.retry:
+                    try:
+                        delay = self._afford(err, retry_delay(err, policy, self.attempt))
+                    except _Stop as stop:
+                        note = stop.note
+                    else:
+                        await self._wait(err, delay)
+                        continue
+                err.outcome = Outcome(self.attempt, self.key, self.maybe_acted, note)
+                raise
             if self.bucket is not None:
                 self.bucket.give(self.paid or self.bucket.budget.success_refund)
             return response
 
-    def _plan(self, err: APIError) -> float | None:
-        """The delay before the next attempt, or None (with `err` annotated) for none."""
-        err.attempts = self.attempt
-        err.idempotency_key = self.key
-        try:
-            return self._delay(err)
-        except _Stop as stop:
-            err.retry_note = stop.note
-            err.outcome_unknown = self.maybe_acted
-            return None
-
-    def _delay(self, err: APIError) -> float:
+    def _afford(self, err: APIError, delay: float) -> float:
+        """`delay`, once the deadline and the budget allow it; `_Stop` otherwise."""
         policy = self.policy
-        ambiguous = self._classify(err)
-        if ambiguous and not self.idempotent:
-            # Only a request that changes something has an outcome to be unsure of.
-            self.maybe_acted = True
-            if not policy.retry_ambiguous:
-                raise _Stop(None)
-        if self.attempt > policy.max_retries:
-            raise _Stop(f"gave up after {self.attempt} attempts" if self.attempt > 1 else None)
-
-        retry_after = err.retry_after if isinstance(err, APIStatusError) else None
-        if retry_after is not None:
-            if retry_after > policy.max_retry_after:
-                raise _Stop(
-                    f"not retried: the server asked to wait {retry_after:g}s,"
-                    f" more than max_retry_after={policy.max_retry_after:g}s"
-                )
-            delay = retry_after
-        else:
-            delay = policy.backoff(self.attempt - 1)
-
-        if policy.deadline is not None:
-            remaining = self._remaining()
-            if delay >= remaining and retry_after is not None:
+        if policy.deadline is not None and delay >= self._remaining():
+            retry_after = err.retry_after if isinstance(err, APIStatusError) else None
+            if retry_after is not None:
                 # The caller can act on the server's own answer (err.retry_after).
                 raise _Stop(
                     f"not retried: the server asked to wait {retry_after:g}s, past the"
                     f" deadline of {policy.deadline:g}s"
                 )
-            if delay >= remaining:
-                raise self.deadline_error(
-                    f"would pass during the {delay:.3g}s wait before attempt {self.attempt + 1}",
-                    in_flight=False,
-                ) from err
-
+            raise self.deadline_error(
+                f"would pass during the {delay:.3g}s wait before attempt {self.attempt + 1}",
+                in_flight=False,
+            ) from err
         if self.bucket is not None:
-            cost = (
-                self.bucket.budget.timeout_cost
-                if isinstance(err, APITimeoutError)
-                else self.bucket.budget.retry_cost
-            )
+            budget = self.bucket.budget
+            cost = budget.timeout_cost if isinstance(err, APITimeoutError) else budget.retry_cost
             if not self.bucket.take(cost):
                 raise _Stop("not retried: the client's retry budget is exhausted")
             self.paid = cost
         return delay
 
-    def _classify(self, err: APIError) -> bool:
-        """True for an ambiguous failure; raises `_Stop` for a final one."""
+    async def _wait(self, err: APIError, delay: float) -> None:
         policy = self.policy
-        if isinstance(err, ResponseDecodeError):
-            if err.status_code is not None and 200 <= err.status_code < 300:
-                # The server answered with success: it acted, whatever the body says.
-                if not self.idempotent:
-                    self.maybe_acted = True
-                raise _Stop(f"the server answered {err.status_code}, but its reply is unreadable")
-            raise _Stop(None)
-        if isinstance(err, APIStatusError):
-            status = err.status_code
-            if status not in policy.retry_statuses:
-                raise _Stop(None)
-            if status == 503 and err.code is None and err.retry_after is None:
-                # A bare 503 may come from a proxy that had already forwarded the
-                # request; only the API's own 503 says it did nothing.
-                return True
-            return status not in policy.safe_statuses
-        if isinstance(err, APIConnectionError):
-            cause = err.__cause__
-            if _is_certificate_failure(cause):
-                raise _Stop("not retried: TLS certificate verification failed")
-            if isinstance(cause, policy.safe_errors):
-                return False
-            if isinstance(cause, policy.ambiguous_errors):
-                return True
-        raise _Stop(None)
+        if policy.on_retry is not None:
+            result = policy.on_retry(self.attempt, delay, err)
+            if inspect.isawaitable(result):
+                await result
+        if logger.isEnabledFor(logging.INFO):
+            _log_retry(self.request, self.attempt, policy, delay, err)
+        waiting = policy.sleep(delay)
+        if not inspect.isawaitable(waiting):
+            raise ConfigurationError(
+                "retry.sleep",
+                "RetryPolicy.sleep must be an async function such as anyio.sleep,"
+                f" not {policy.sleep!r}",
+            ) from err
+        await waiting
+        self.slept += delay
 
     def _remaining(self) -> float:
         assert self.policy.deadline is not None
@@ -373,15 +397,16 @@ class _Call:
 
     def deadline_error(self, what: str, *, in_flight: bool) -> APITimeoutError:
         deadline = self.policy.deadline
-        err = APITimeoutError(
-            f"{self.request.method} {self.request.path}: the deadline of {deadline:g}s"
-            f" {what}, after {self.attempt} attempt{'s' if self.attempt != 1 else ''}"
-        )
-        err.attempts = self.attempt
-        err.idempotency_key = self.key
+        assert deadline is not None
         # An attempt cut short in flight may have reached the server.
-        err.outcome_unknown = self.maybe_acted or (in_flight and not self.idempotent)
-        return err
+        unknown = self.maybe_acted or (in_flight and self.request.method not in IDEMPOTENT_METHODS)
+        return APITimeoutError(
+            f"{self.request.method} {self.request.path}: the deadline of {deadline:g}s"
+            f" {what}, after {self.attempt} attempt{'s' if self.attempt != 1 else ''}",
+            outcome=Outcome(self.attempt, self.key, unknown),
+            sent=None if in_flight else False,
+            retryable=False,
+        )
 
 
 def _log_retry(
@@ -401,15 +426,3 @@ def _log_retry(
 
 def _clamp(value: float | None, remaining: float) -> float:
     return remaining if value is None else min(value, remaining)
-
-
-def _is_certificate_failure(exc: BaseException | None) -> bool:
-    seen = 0
-    while exc is not None and seen < 16:
-        if isinstance(exc, ssl.SSLCertVerificationError):
-            return True
-        if "CERTIFICATE_VERIFY_FAILED" in str(exc):
-            return True
-        exc = exc.__cause__ or exc.__context__
-        seen += 1
-    return False

@@ -12,8 +12,16 @@ import mindhunters_async.testing._plugin as plugin
 pytest_plugins = ["pytester"]
 
 # Load the plugin by module name whether or not the SDK's entry point is installed:
-# blocking the entry point's name keeps it from being registered twice.
-PLUGIN_ARGS = ("-p", "no:mindhunters_async", "-p", "mindhunters_async.testing._plugin")
+# blocking the entry point's name keeps it from being registered twice. This module
+# has imported the plugin already, so pytest could not rewrite its asserts and would
+# say so in a warning (an error under -W error): plain asserts avoid that.
+PLUGIN_ARGS = (
+    "-p",
+    "no:mindhunters_async",
+    "-p",
+    "mindhunters_async.testing._plugin",
+    "--assert=plain",
+)
 
 CONFTEST = """
 import pytest

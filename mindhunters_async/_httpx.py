@@ -1,0 +1,166 @@
+"""Every use of httpx's (and httpcore's) internals, in one place.
+
+The SDK depends on httpx's public API everywhere else. What is here reaches past
+it, each for a reason given at the function; each was checked against httpx
+0.28.1 / httpcore 1.0.9 and against httpx2 2.16 aliased as `httpx` (see
+"httpx2" in the README), and `tests/test_httpx_internals.py` fails if one of
+them stops applying after an upgrade.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+
+__all__ = [
+    "BodyStream",
+    "HTTPClient",
+    "abandon_connections",
+    "pool_connections",
+    "request_of",
+    "set_content",
+]
+
+
+class _Cookies(httpx.Cookies):
+    """A cookie jar that skips the work for responses that set no cookie.
+
+    httpx wraps every response and its request in `urllib` compatibility objects
+    before asking the `CookieJar` for cookies: a large share of raw httpx's own
+    time per request, for a jar that finds nothing without a `Set-Cookie`
+    header (the only kind the default cookie policy reads; RFC 2965's
+    `Set-Cookie2` is off in it).
+    """
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        if "set-cookie" in response.headers:
+            super().extract_cookies(response)
+
+
+class HTTPClient(httpx.AsyncClient):
+    """The SDK's own `httpx.AsyncClient`: the same, with a `_Cookies` jar.
+
+    httpx keeps the jar behind the `cookies` property (`self._cookies`) and calls
+    `self.cookies.extract_cookies(response)` on every response; overriding the
+    property is the only way to give it another jar class.
+    """
+
+    _jar: _Cookies
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return self._jar
+
+    @cookies.setter
+    def cookies(self, cookies: Any) -> None:
+        self._jar = _Cookies(cookies)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.cookies = kwargs.get("cookies") or {}
+
+
+def set_content(response: httpx.Response, content: bytes) -> None:
+    """Give `response` a body read by the SDK (in chunks, under its size cap).
+
+    httpx has no public way to do so; `_content` is the attribute its own
+    `aread()` fills, and `response.content` reads it.
+    """
+    response._content = content
+
+
+def request_of(response: httpx.Response) -> httpx.Request | None:
+    """The request of `response`, or None for a response a middleware built itself
+    (httpx raises `RuntimeError` from the property when none was set)."""
+    try:
+        return response.request
+    except RuntimeError:
+        return None
+
+
+class BodyStream(httpx.AsyncByteStream):
+    """A request body whose iterator is a plain object, not an async generator.
+
+    httpx's own `ByteStream.__aiter__` is an async generator: when an attempt is
+    cancelled while httpcore writes the body, the suspended generator is left to
+    the garbage collector, and trio reports each one as a `ResourceWarning`.
+    """
+
+    __slots__ = ("_content",)
+
+    def __init__(self, content: bytes) -> None:
+        self._content = content
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return _Once(self._content)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter((self._content,))
+
+
+class _Once(AsyncIterator[bytes]):
+    __slots__ = ("_content",)
+
+    def __init__(self, content: bytes) -> None:
+        self._content: bytes | None = content
+
+    async def __anext__(self) -> bytes:
+        content = self._content
+        if content is None:
+            raise StopAsyncIteration
+        self._content = None
+        return content
+
+
+def use_body_stream(request: httpx.Request) -> None:
+    """Swap the body stream of a request built with `content=bytes` for a `BodyStream`.
+
+    The request's `_content` is already set by httpx when it was built from bytes,
+    so `request.content` and `aread()` (used by mock transports) are unchanged.
+    """
+    stream = request.stream
+    if isinstance(stream, httpx.ByteStream):
+        request.stream = BodyStream(request.content)
+
+
+def pool_connections(http_client: httpx.AsyncClient) -> list[Any]:
+    """The httpcore connections of `http_client`'s default transport (empty if it has
+    none, such as a mock or the aiohttp transport).
+
+    `AsyncConnectionPool.connections` is public in httpcore; reaching the pool
+    from an httpx client (`_transport._pool`) is not.
+    """
+    pool = getattr(getattr(http_client, "_transport", None), "_pool", None)
+    connections = getattr(pool, "connections", None)
+    return list(connections) if connections is not None else []
+
+
+def abandon_connections(http_client: httpx.AsyncClient) -> None:
+    """Close the sockets of the pool without awaiting anything.
+
+    For a client whose event loop is gone (closed after the client was used in
+    it): nothing can be awaited on that loop any more, but its sockets are still
+    open and would otherwise be left to the garbage collector.
+    """
+    for connection in pool_connections(http_client):
+        stream = getattr(getattr(connection, "_connection", None), "_network_stream", None)
+        if stream is None:
+            continue
+        try:
+            raw = stream.get_extra_info("socket")
+        except Exception:  # best effort, on a dead loop's streams
+            raw = None
+        transport = getattr(getattr(stream, "_stream", None), "_transport", None)
+        if transport is not None and getattr(transport, "_sock", None) is not None:
+            # An asyncio transport owns its socket and warns when collected with it
+            # open; closing it through the loop is impossible once the loop is closed.
+            transport._sock.close()
+            transport._sock = None
+        elif isinstance(raw, socket.socket):
+            raw.close()
+    pool = getattr(getattr(http_client, "_transport", None), "_pool", None)
+    if pool is not None and hasattr(pool, "_connections"):
+        pool._connections = []
