@@ -333,6 +333,27 @@ async def test_with_options_shares_the_pool(server: Server, transport: ClosingTr
         await copy.calls.get(CALL_ID)
 
 
+async def test_copies_go_through_the_constructor(api: respx.MockRouter) -> None:
+    class Tagged(mh.AsyncMindhunters):
+        made = 0
+
+        def __init__(self, **kwargs: Any) -> None:
+            Tagged.made += 1
+            super().__init__(**kwargs)
+
+    api.get(f"/calls/{CALL_ID}").respond(200, json={"data": {"id": CALL_ID}})
+    async with Tagged(api_token=TOKEN, tenant="acme") as client:
+        copy = client.with_options(max_response_bytes=2048)
+        assert type(copy) is Tagged and Tagged.made == 2
+        # Each has its own resources, bound to itself.
+        assert copy.calls is not client.calls
+        assert copy.calls._client is copy
+        assert client.copy is not None  # openai-python's name for the same
+        assert (await copy.calls.get(CALL_ID)).id == CALL_ID
+        with pytest.raises(mh.ConfigurationError, match="max_response_bytes"):
+            client.with_options(max_response_bytes=0)
+
+
 async def test_with_options_timeout_reaches_httpx(api: respx.MockRouter) -> None:
     route = api.get(f"/calls/{CALL_ID}").respond(200, json={"data": {"id": CALL_ID}})
     async with make() as client:

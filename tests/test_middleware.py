@@ -239,6 +239,37 @@ async def test_middleware_outside_decode_errors_sees_the_typed_error(
     assert isinstance(caught[0], mh.NotFoundError)
 
 
+async def test_middleware_sees_an_unreadable_success_like_any_failure(
+    api: respx.MockRouter, build: Any
+) -> None:
+    # Decoding into the model happens inside the pipeline: a 200 without a call id
+    # reaches a watcher as a typed error, the way a 404 does above.
+    api.get(CALL_PATH).respond(200, json={"success": True, "data": {"name": "no id"}})
+    caught: list[BaseException] = []
+    results: list[Any] = []
+
+    async def watcher(request: Request, call_next: CallNext) -> httpx.Response:
+        try:
+            response = await call_next(request)
+        except mh.APIError as exc:
+            caught.append(exc)
+            raise
+        results.append(response.extensions[mh.middleware.RESULT])
+        return response
+
+    with pytest.raises(mh.ResponseDecodeError) as info:
+        await build(per_attempt=[watcher, *PER_ATTEMPT]).calls.get(CALL_ID)
+    assert caught == [info.value]
+    assert info.value.status_code == 200
+    assert info.value.request is not None
+    assert "GET /api/v1/calls/" in str(info.value)
+    assert "does not describe a Call" in str(info.value)
+
+    api.get(CALL_PATH).respond(200, json=OK)
+    call = await build(per_attempt=[watcher, *PER_ATTEMPT]).calls.get(CALL_ID)
+    assert results == [call]  # the decoded model, as the caller gets it
+
+
 async def test_per_call_middleware_runs_once_per_call(
     api: respx.MockRouter, build: Any, recorder: Recorder, sleeps: RecordingSleep
 ) -> None:

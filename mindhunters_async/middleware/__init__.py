@@ -14,7 +14,7 @@ as `per_call=` and `per_attempt=`, starting from `PER_CALL` and `PER_ATTEMPT`.
 The retry layer always sits between the two lists.
 """
 
-from .._pipeline import CallNext, Endpoint, Middleware, Options, Request, Rule
+from .._pipeline import RESULT, CallNext, Endpoint, Middleware, Options, Request, Rule
 from ._auth import auth
 from ._errors import decode_errors
 from ._idempotency import idempotency_key
@@ -31,6 +31,7 @@ PER_ATTEMPT: tuple[Middleware, ...] = (log, decode_errors, auth)
 __all__ = [
     "PER_ATTEMPT",
     "PER_CALL",
+    "RESULT",
     "CallNext",
     "Endpoint",
     "Middleware",
