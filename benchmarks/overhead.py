@@ -1,6 +1,6 @@
 """The SDK's cost per request over raw httpx, on the same in-process mock transport.
 
-    python benchmarks/overhead.py            # about a minute
+    python benchmarks/overhead.py            # about two minutes
     python benchmarks/overhead.py --smoke    # a few hundred requests, for CI
 
 Each scenario is timed in batches, SDK and raw httpx alternating (which one goes
@@ -17,18 +17,25 @@ Scenarios:
 - get:    `client.calls.get(id)` vs `client.get(url)` + `.json()`
 - list:   one page of 100 calls, `await client.calls.list(per_page=100)` vs raw
 - error:  a 404 raised as `NotFoundError` vs raw `.json()` + `raise_for_status()`
+
+Each scenario also runs as `NAME-own-client` (`create-own-client`, ...): the same
+SDK call, but on an SDK given the caller's own client,
+`AsyncMindhunters(http_client=httpx.AsyncClient(transport=...))` with the same
+mock transport, instead of the client the SDK builds for itself. The raw side
+is unchanged, so the two ratios compare the two ways of constructing the SDK.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import pathlib
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import anyio
@@ -48,36 +55,36 @@ def _handler(request: httpx.Request) -> httpx.Response:
     return httpx.Response(status, headers=headers, content=content)
 
 
-def scenarios(raw: httpx.AsyncClient, sdk: mh.AsyncMindhunters) -> dict[str, tuple[Op, Op]]:
-    """name -> (raw httpx operation, SDK operation)."""
+OWN_CLIENT = "-own-client"
 
+
+def scenarios(
+    raw: httpx.AsyncClient, sdk: mh.AsyncMindhunters, own: mh.AsyncMindhunters
+) -> dict[str, tuple[Op, Op]]:
+    """name -> (raw httpx operation, SDK operation); `own` is the SDK on the caller's
+    own `httpx.AsyncClient`, for the `-own-client` variants."""
+    raw_ops = _raw_ops(raw)
+    table = {name: (raw_ops[name], op) for name, op in _sdk_ops(sdk).items()}
+    for name, op in _sdk_ops(own).items():
+        table[name + OWN_CLIENT] = (raw_ops[name], op)
+    return table
+
+
+def _raw_ops(raw: httpx.AsyncClient) -> dict[str, Op]:
     async def raw_create() -> Any:
         response = await raw.post(f"{BASE_URL}/call", json=CREATE_BODY)
         response.raise_for_status()
         return response.json()
-
-    async def sdk_create() -> Any:
-        return await sdk.calls.create(
-            agent_id=CREATE_BODY["agentId"],
-            participant=CREATE_BODY["participant"],
-            prompt=CREATE_BODY["prompt"],
-        )
 
     async def raw_get() -> Any:
         response = await raw.get(f"{BASE_URL}/calls/{CALL_ID}")
         response.raise_for_status()
         return response.json()
 
-    async def sdk_get() -> Any:
-        return await sdk.calls.get(CALL_ID)
-
     async def raw_list() -> Any:
         response = await raw.get(f"{BASE_URL}/calls", params={"per_page": 100, "page": 1})
         response.raise_for_status()
         return response.json()
-
-    async def sdk_list() -> Any:
-        return await sdk.calls.list(per_page=100)
 
     async def raw_error() -> Any:
         response = await raw.get(f"{BASE_URL}/calls/{MISSING_ID}")
@@ -88,6 +95,23 @@ def scenarios(raw: httpx.AsyncClient, sdk: mh.AsyncMindhunters) -> dict[str, tup
             return body
         raise AssertionError("expected a 404")
 
+    return {"create": raw_create, "get": raw_get, "list": raw_list, "error": raw_error}
+
+
+def _sdk_ops(sdk: mh.AsyncMindhunters) -> dict[str, Op]:
+    async def sdk_create() -> Any:
+        return await sdk.calls.create(
+            agent_id=CREATE_BODY["agentId"],
+            participant=CREATE_BODY["participant"],
+            prompt=CREATE_BODY["prompt"],
+        )
+
+    async def sdk_get() -> Any:
+        return await sdk.calls.get(CALL_ID)
+
+    async def sdk_list() -> Any:
+        return await sdk.calls.list(per_page=100)
+
     async def sdk_error() -> Any:
         try:
             await sdk.calls.get(MISSING_ID)
@@ -95,12 +119,23 @@ def scenarios(raw: httpx.AsyncClient, sdk: mh.AsyncMindhunters) -> dict[str, tup
             return exc
         raise AssertionError("expected a 404")
 
-    return {
-        "create": (raw_create, sdk_create),
-        "get": (raw_get, sdk_get),
-        "list": (raw_list, sdk_list),
-        "error": (raw_error, sdk_error),
-    }
+    return {"create": sdk_create, "get": sdk_get, "list": sdk_list, "error": sdk_error}
+
+
+@contextlib.asynccontextmanager
+async def clients() -> AsyncIterator[
+    tuple[httpx.AsyncClient, mh.AsyncMindhunters, mh.AsyncMindhunters]
+]:
+    """Raw httpx, the SDK on the client it builds, and the SDK on a client of the
+    caller's, each on a `MockTransport` of `_handler`; all closed on exit."""
+    raw = httpx.AsyncClient(transport=httpx.MockTransport(_handler))
+    sdk = mh.AsyncMindhunters(
+        api_token="sk-bench", base_url=BASE_URL, transport=httpx.MockTransport(_handler)
+    )
+    mine = httpx.AsyncClient(transport=httpx.MockTransport(_handler))
+    own = mh.AsyncMindhunters(api_token="sk-bench", base_url=BASE_URL, http_client=mine)
+    async with raw, sdk, mine, own:  # the SDK does not close the caller's client
+        yield raw, sdk, own
 
 
 async def _batch(op: Op, n: int) -> float:
@@ -113,14 +148,12 @@ async def _batch(op: Op, n: int) -> float:
 
 
 async def measure(rounds: int, batch: int, only: list[str] | None) -> dict[str, dict[str, float]]:
-    raw = httpx.AsyncClient(transport=httpx.MockTransport(_handler))
-    sdk = mh.AsyncMindhunters(
-        api_token="sk-bench", base_url=BASE_URL, transport=httpx.MockTransport(_handler)
-    )
-    assert (await scenarios(raw, sdk)["create"][1]()).id == CALL_ID
     results: dict[str, dict[str, float]] = {}
-    async with raw, sdk:
-        for name, (raw_op, sdk_op) in scenarios(raw, sdk).items():
+    async with clients() as (raw, sdk, own):
+        table = scenarios(raw, sdk, own)
+        for name in ("create", "create" + OWN_CLIENT):
+            assert (await table[name][1]()).id == CALL_ID
+        for name, (raw_op, sdk_op) in table.items():
             if only and name not in only:
                 continue
             for _ in range(max(batch // 4, 5)):  # warm up both
@@ -149,12 +182,8 @@ async def profile(name: str, n: int, sort: str) -> None:
     import cProfile
     import pstats
 
-    raw = httpx.AsyncClient(transport=httpx.MockTransport(_handler))
-    sdk = mh.AsyncMindhunters(
-        api_token="sk-bench", base_url=BASE_URL, transport=httpx.MockTransport(_handler)
-    )
-    async with raw, sdk:
-        op = scenarios(raw, sdk)[name][1]
+    async with clients() as (raw, sdk, own):
+        op = scenarios(raw, sdk, own)[name][1]
         for _ in range(100):
             await op()
         profiler = cProfile.Profile()
@@ -183,9 +212,9 @@ def main(argv: list[str] | None = None) -> None:
 
     results = anyio.run(measure, rounds, batch, args.only, backend=args.backend)
     print(f"per-request time, median of {rounds} interleaved batches of {batch} ({args.backend})")
-    print(f"{'scenario':<8} {'raw httpx':>11} {'SDK':>11} {'ratio':>7}")
+    print(f"{'scenario':<17} {'raw httpx':>11} {'SDK':>11} {'ratio':>7}")
     for name, row in results.items():
-        print(f"{name:<8} {row['raw_us']:>9.1f}us {row['sdk_us']:>9.1f}us {row['ratio']:>6.2f}x")
+        print(f"{name:<17} {row['raw_us']:>9.1f}us {row['sdk_us']:>9.1f}us {row['ratio']:>6.2f}x")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
 

@@ -19,7 +19,15 @@ import cattrs
 
 from ._exceptions import ResponseDecodeError
 
-__all__ = ["converter", "decoder", "page_parts", "structure", "unstructure", "unwrap"]
+__all__ = [
+    "converter",
+    "decoder",
+    "decoder_for",
+    "page_parts",
+    "structure",
+    "unstructure",
+    "unwrap",
+]
 
 T = TypeVar("T")
 
@@ -78,12 +86,21 @@ def _bool(value: Any, _: type) -> bool:
 
 
 def _datetime(value: Any, _: type) -> datetime:
+    if type(value) is str:
+        # The API's own format parses as is from Python 3.11 on; only what
+        # fromisoformat refuses goes the long way round.
+        try:
+            parsed = _fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
     if isinstance(value, str):
         text = value.strip()
         if text.endswith("Z"):  # Python 3.10's fromisoformat does not know "Z"
             text = text[:-1] + "+00:00"
         try:
-            parsed = datetime.fromisoformat(text)
+            parsed = _fromisoformat(text)
         except ValueError:
             raise _Unreadable from None
         # Laravel writes "2024-01-15 10:30:00" in the app's zone, UTC by default:
@@ -96,6 +113,9 @@ def _datetime(value: Any, _: type) -> datetime:
         except (OverflowError, OSError, ValueError):
             raise _Unreadable from None
     raise _Unreadable
+
+
+_fromisoformat = datetime.fromisoformat
 
 
 converter.register_structure_hook(str, _str)
@@ -113,13 +133,19 @@ def _strip_optional(tp: Any) -> tuple[Any, bool]:
     return tp, False
 
 
+# Values of these types are already what their hook would return: the hot loop
+# takes them as they are instead of calling the hook.
+_AS_IS: dict[Any, Callable[[Any, Any], Any]] = {str: _str, int: _int, bool: _bool}
+
+
 def _make_attrs_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
     attrs.resolve_types(cls)
     # Everything a key needs, looked up once per class: the argument name, the
-    # hook, its type, and whether a bad value is dropped (optional) or fatal.
-    # The hot loop below runs for every key of every object of every response.
-    by_key: dict[str, tuple[str, Callable[[Any, Any], Any], Any, bool]] = {}
-    required: set[str] = set()
+    # type a value may have to be taken as is, the hook and its type, and
+    # whether a bad value is dropped (optional) or fatal. The loop below runs
+    # for every key of every object of every response.
+    by_key: dict[str, tuple[str, Any, Callable[[Any, Any], Any], Any, bool]] = {}
+    required: list[str] = []
     for field in attrs.fields(cls):
         if not field.init:
             continue
@@ -129,24 +155,26 @@ def _make_attrs_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
             hook: Callable[[Any, Any], Any] = _identity
         else:
             hook = converter.get_structure_hook(inner)
-        entry = (name, hook, inner, optional or field.default is not attrs.NOTHING)
+        as_is = inner if _AS_IS.get(inner) is hook else None
+        entry = (name, as_is, hook, inner, optional or field.default is not attrs.NOTHING)
         for key in (field.name, _camel(field.name), *field.metadata.get("aliases", ())):
             by_key.setdefault(key, entry)
         if field.default is attrs.NOTHING:
-            required.add(name)
+            required.append(name)
+    get_entry = by_key.get
 
     def structure(data: Any, _: Any) -> Any:
         if type(data) is not dict and not isinstance(data, Mapping):
             raise _Unreadable
         kwargs: dict[str, Any] = {}
         for key, value in data.items():
-            entry = by_key.get(key)
+            entry = get_entry(key)
             if entry is None or value is None:
                 continue
-            name, hook, inner, lenient = entry
+            name, as_is, hook, inner, lenient = entry
             if name in kwargs:
                 continue
-            if hook is _identity or (hook is _str and type(value) is str):
+            if type(value) is as_is:
                 kwargs[name] = value
                 continue
             try:
@@ -154,8 +182,9 @@ def _make_attrs_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
             except Exception:
                 if not lenient:
                     raise
-        if required and not required <= kwargs.keys():
-            raise _Unreadable
+        for name in required:
+            if name not in kwargs:
+                raise _Unreadable
         return cls(**kwargs)
 
     return structure
@@ -185,12 +214,25 @@ converter.register_unstructure_hook_factory(attrs.has, _make_attrs_unstructure)
 
 def structure(data: Any, cls: type[T]) -> T:
     """`data` (decoded JSON) as a `cls`; `ResponseDecodeError` when it cannot be."""
-    try:
-        return converter.structure(data, cls)
-    except Exception as exc:
-        raise ResponseDecodeError(
-            f"the response does not describe a {cls.__name__}: {_shape(data)}"
-        ) from exc
+    return decoder_for(cls)(data)
+
+
+def decoder_for(cls: type[T]) -> Callable[[Any], T]:
+    """`structure(_, cls)` with the converter's hook for `cls` looked up once, for
+    reading many objects of one class (the items of a page)."""
+    hook = converter.get_structure_hook(cls)
+
+    def read(data: Any) -> T:
+        try:
+            return hook(data, cls)  # type: ignore[no-any-return]
+        except Exception as exc:
+            raise _decode_error(data, cls) from exc
+
+    return read
+
+
+def _decode_error(data: Any, cls: type[Any]) -> ResponseDecodeError:
+    return ResponseDecodeError(f"the response does not describe a {cls.__name__}: {_shape(data)}")
 
 
 def unstructure(obj: Any) -> Any:

@@ -344,7 +344,8 @@ async def test_copies_go_through_the_constructor(api: respx.MockRouter) -> None:
     api.get(f"/calls/{CALL_ID}").respond(200, json={"data": {"id": CALL_ID}})
     async with Tagged(api_token=TOKEN, tenant="acme") as client:
         copy = client.with_options(max_response_bytes=2048)
-        assert type(copy) is Tagged and Tagged.made == 2
+        assert type(copy) is Tagged
+        assert Tagged.made == 2
         # Each has its own resources, bound to itself.
         assert copy.calls is not client.calls
         assert copy.calls._client is copy

@@ -96,7 +96,8 @@ def test_a_wait_longer_than_allowed_is_not_retried() -> None:
     error = status_error(429, {"error": {"code": "RATE_LIMIT_EXCEEDED", "retryAfter": 61}})
     decision = decide(error, "GET", POLICY, 1)
     assert decision.retry is False
-    assert decision.note is not None and "61s" in decision.note
+    assert decision.note is not None
+    assert "61s" in decision.note
     huge = status_error(429, {"error": {"retryAfter": int("9" * 400)}})
     assert decide(huge, "GET", POLICY, 1).retry is False
 
@@ -116,7 +117,7 @@ def test_the_delay_is_the_servers_or_full_jitter() -> None:
     seeded = mh.RetryPolicy(random=random.Random(3), initial_delay=0.5, max_delay=8.0)
     delays = [retry_delay(status_error(500), seeded, attempt) for attempt in range(1, 8)]
     caps = [min(8.0, 0.5 * 2**n) for n in range(7)]
-    assert all(0 <= d <= cap for d, cap in zip(delays, caps))
+    assert all(0 <= d <= cap for d, cap in zip(delays, caps, strict=True))
     assert len(set(delays)) == len(delays)  # jittered, not fixed
 
 
