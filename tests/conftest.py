@@ -1,4 +1,7 @@
-"""Shared fixtures: every async test runs on asyncio and on trio."""
+"""Shared fixtures: every async test runs on asyncio and on trio.
+
+Fixtures only: constants, helpers and envelopes are in support.py.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +10,15 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 import respx
 
-import mindhunters_async as mh
+# test_io_boundary.py still imports RecordingSleep from here, until it is converted.
+from support import BASE_URL, TOKEN, RecordingSleep
 
-TOKEN = "sk-test-0123456789abcdef-SECRET"
-BASE_URL = "https://acme.mindhunters.ai/api/v1"
-AGENT_ID = "550e8400-e29b-41d4-a716-446655440000"
-CALL_ID = "6ba7b810-9dad-11d1-80b4-00c04fd430c8"
+import mindhunters_async as mh
 
 
 @pytest.fixture(params=["asyncio", "trio"])
 def anyio_backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
-
-
-class RecordingSleep:
-    """The retry layer's `sleep` hook for tests: records each delay, waits for none."""
-
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def __call__(self, delay: float) -> None:
-        self.delays.append(delay)
 
 
 @pytest.fixture

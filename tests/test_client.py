@@ -9,14 +9,15 @@ import anyio
 import httpx
 import pytest
 import respx
-from conftest import AGENT_ID, BASE_URL, CALL_ID, TOKEN
+from support import AGENT_ID, BASE_URL, CALL_ID, PHONE, TOKEN, ok
 
 import mindhunters_async as mh
+from mindhunters_async.testing import FakeMindhunters
 
 pytestmark = pytest.mark.anyio
 
 ENV = ("MINDHUNTERS_API_TOKEN", "MINDHUNTERS_TENANT", "MINDHUNTERS_BASE_URL")
-PHONE = "+14155552671"
+ENV_TOKEN = "env-token-123"
 
 
 @pytest.fixture(autouse=True)
@@ -25,28 +26,28 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-class Server:
-    """An in-memory API: answers every request with a call, records what it was sent."""
+@pytest.fixture
+def fake() -> FakeMindhunters:
+    """The API behind these tests; it accepts the test token and the environment's."""
+    everything = FakeMindhunters.ALL_PERMISSIONS
+    return FakeMindhunters(tokens={TOKEN: everything, ENV_TOKEN: everything})
 
-    def __init__(self) -> None:
-        self.requests: list[httpx.Request] = []
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if request.url.path.endswith("/calls"):
-            return httpx.Response(200, json={"success": True, "data": []})
-        return httpx.Response(200, json={"success": True, "data": {"id": CALL_ID}})
-
-    @property
-    def last(self) -> httpx.Request:
-        return self.requests[-1]
+@pytest.fixture
+def call_id(fake: FakeMindhunters) -> str:
+    """A call the fake knows, to read back."""
+    return fake.add_call()
 
 
 class ClosingTransport(httpx.MockTransport):
-    """A mock transport that remembers whether it was closed."""
+    """The fake's transport, remembering whether it was closed.
 
-    def __init__(self, server: Server) -> None:
-        super().__init__(server)
+    Kept only for the tests of the connection pool's life, which assert `closed`:
+    `fake.transport()` is a plain `httpx.MockTransport`, whose `aclose` leaves no trace.
+    """
+
+    def __init__(self, fake: FakeMindhunters) -> None:
+        super().__init__(fake.handle)
         self.closed = False
 
     async def aclose(self) -> None:
@@ -54,13 +55,8 @@ class ClosingTransport(httpx.MockTransport):
 
 
 @pytest.fixture
-def server() -> Server:
-    return Server()
-
-
-@pytest.fixture
-def transport(server: Server) -> ClosingTransport:
-    return ClosingTransport(server)
+def closing(fake: FakeMindhunters) -> ClosingTransport:
+    return ClosingTransport(fake)
 
 
 def make(transport: httpx.AsyncBaseTransport | None = None, **kwargs: Any) -> mh.AsyncMindhunters:
@@ -74,55 +70,59 @@ def make(transport: httpx.AsyncBaseTransport | None = None, **kwargs: Any) -> mh
 
 
 async def test_environment_fallbacks(
-    monkeypatch: pytest.MonkeyPatch, server: Server, transport: ClosingTransport
+    monkeypatch: pytest.MonkeyPatch, fake: FakeMindhunters, call_id: str
 ) -> None:
-    monkeypatch.setenv("MINDHUNTERS_API_TOKEN", "env-token-123")
+    monkeypatch.setenv("MINDHUNTERS_API_TOKEN", ENV_TOKEN)
     monkeypatch.setenv("MINDHUNTERS_TENANT", "envco")
-    async with mh.AsyncMindhunters(transport=transport) as client:
+    async with mh.AsyncMindhunters(transport=fake.transport()) as client:
         assert client.base_url == "https://envco.mindhunters.ai/api/v1"
-        await client.calls.get(CALL_ID)
-    assert server.last.headers["Authorization"] == "Bearer env-token-123"
-    assert server.last.url.host == "envco.mindhunters.ai"
+        await client.calls.get(call_id)
+    assert fake.requests[-1].headers["Authorization"] == "Bearer env-token-123"
+    assert fake.requests[-1].url.host == "envco.mindhunters.ai"
 
 
 async def test_environment_base_url(
-    monkeypatch: pytest.MonkeyPatch, server: Server, transport: ClosingTransport
+    monkeypatch: pytest.MonkeyPatch, fake: FakeMindhunters, call_id: str
 ) -> None:
-    monkeypatch.setenv("MINDHUNTERS_API_TOKEN", "env-token-123")
+    monkeypatch.setenv("MINDHUNTERS_API_TOKEN", ENV_TOKEN)
     monkeypatch.setenv("MINDHUNTERS_BASE_URL", "https://acme.mihu.ai/api/v1/")
-    async with mh.AsyncMindhunters(transport=transport) as client:
+    async with mh.AsyncMindhunters(transport=fake.transport()) as client:
         assert client.base_url == "https://acme.mihu.ai/api/v1"
-        await client.calls.get(CALL_ID)
-    assert str(server.last.url) == f"https://acme.mihu.ai/api/v1/calls/{CALL_ID}"
+        await client.calls.get(call_id)
+    assert str(fake.requests[-1].url) == f"https://acme.mihu.ai/api/v1/calls/{call_id}"
 
 
 async def test_explicit_arguments_win_over_the_environment(
-    monkeypatch: pytest.MonkeyPatch, server: Server, transport: ClosingTransport
+    monkeypatch: pytest.MonkeyPatch, fake: FakeMindhunters, call_id: str
 ) -> None:
-    monkeypatch.setenv("MINDHUNTERS_API_TOKEN", "env-token-123")
+    monkeypatch.setenv("MINDHUNTERS_API_TOKEN", ENV_TOKEN)
     monkeypatch.setenv("MINDHUNTERS_TENANT", "envco")
-    async with mh.AsyncMindhunters(api_token=TOKEN, tenant="acme", transport=transport) as client:
+    async with mh.AsyncMindhunters(
+        api_token=TOKEN, tenant="acme", transport=fake.transport()
+    ) as client:
         assert client.base_url == BASE_URL
-        await client.calls.get(CALL_ID)
-    assert server.last.headers["Authorization"] == f"Bearer {TOKEN}"
+        await client.calls.get(call_id)
+    assert fake.requests[-1].headers["Authorization"] == f"Bearer {TOKEN}"
 
 
 async def test_explicit_tenant_wins_over_environment_base_url(
-    monkeypatch: pytest.MonkeyPatch, transport: ClosingTransport
+    monkeypatch: pytest.MonkeyPatch, fake: FakeMindhunters
 ) -> None:
     monkeypatch.setenv("MINDHUNTERS_BASE_URL", "https://staging.example.com/api/v1")
-    async with make(transport) as client:
+    async with make(fake.transport()) as client:
         assert client.base_url == BASE_URL
 
 
-async def test_base_url_wins_over_tenant(transport: ClosingTransport) -> None:
-    async with make(transport, tenant="acme", base_url="https://acme.mihu.ai/api/v1") as client:
+async def test_base_url_wins_over_tenant(fake: FakeMindhunters) -> None:
+    async with make(
+        fake.transport(), tenant="acme", base_url="https://acme.mihu.ai/api/v1"
+    ) as client:
         assert client.base_url == "https://acme.mihu.ai/api/v1"
 
 
-async def test_missing_token(transport: ClosingTransport) -> None:
+async def test_missing_token(fake: FakeMindhunters) -> None:
     with pytest.raises(mh.ConfigurationError) as info:
-        mh.AsyncMindhunters(tenant="acme", transport=transport)
+        mh.AsyncMindhunters(tenant="acme", transport=fake.transport())
     assert info.value.setting == "api_token"
     assert "api_token" in str(info.value)
     assert "MINDHUNTERS_API_TOKEN" in str(info.value)
@@ -130,23 +130,23 @@ async def test_missing_token(transport: ClosingTransport) -> None:
 
 
 @pytest.mark.parametrize("token", ["", "   ", "tok\nen", "tok\ren", "tok\x00en"])
-async def test_unusable_token(transport: ClosingTransport, token: str) -> None:
+async def test_unusable_token(fake: FakeMindhunters, token: str) -> None:
     with pytest.raises(mh.ConfigurationError) as info:
-        make(transport, api_token=token)
+        make(fake.transport(), api_token=token)
     assert info.value.setting == "api_token"
     assert token.strip() == "" or token not in str(info.value)
 
 
-async def test_token_whitespace_is_stripped(server: Server, transport: ClosingTransport) -> None:
-    async with make(transport, api_token=f"  {TOKEN}\t") as client:
-        await client.calls.get(CALL_ID)
-    assert server.last.headers["Authorization"] == f"Bearer {TOKEN}"
+async def test_token_whitespace_is_stripped(fake: FakeMindhunters, call_id: str) -> None:
+    async with make(fake.transport(), api_token=f"  {TOKEN}\t") as client:
+        await client.calls.get(call_id)
+    assert fake.requests[-1].headers["Authorization"] == f"Bearer {TOKEN}"
 
 
-async def test_missing_tenant(monkeypatch: pytest.MonkeyPatch, transport: ClosingTransport) -> None:
+async def test_missing_tenant(monkeypatch: pytest.MonkeyPatch, fake: FakeMindhunters) -> None:
     monkeypatch.setenv("MINDHUNTERS_API_TOKEN", TOKEN)
     with pytest.raises(mh.ConfigurationError) as info:
-        mh.AsyncMindhunters(transport=transport)
+        mh.AsyncMindhunters(transport=fake.transport())
     assert info.value.setting == "tenant"
     assert "tenant" in str(info.value)
     assert "MINDHUNTERS_TENANT" in str(info.value)
@@ -175,15 +175,15 @@ async def test_missing_tenant(monkeypatch: pytest.MonkeyPatch, transport: Closin
         "\u0430cme",  # Cyrillic a
     ],
 )
-async def test_tenant_injection_is_refused(transport: ClosingTransport, tenant: str) -> None:
+async def test_tenant_injection_is_refused(fake: FakeMindhunters, tenant: str) -> None:
     with pytest.raises(mh.ConfigurationError) as info:
-        make(transport, tenant=tenant)
+        make(fake.transport(), tenant=tenant)
     assert info.value.setting == "tenant"
 
 
 @pytest.mark.parametrize("tenant", ["a", "acme", "acme-corp", "a1", "x" * 63])
-async def test_good_tenants(transport: ClosingTransport, tenant: str) -> None:
-    async with make(transport, tenant=tenant) as client:
+async def test_good_tenants(fake: FakeMindhunters, tenant: str) -> None:
+    async with make(fake.transport(), tenant=tenant) as client:
         assert client.base_url == f"https://{tenant}.mindhunters.ai/api/v1"
 
 
@@ -206,9 +206,9 @@ async def test_good_tenants(transport: ClosingTransport, tenant: str) -> None:
         "",
     ],
 )
-async def test_bad_base_url_is_refused(transport: ClosingTransport, base_url: str) -> None:
+async def test_bad_base_url_is_refused(fake: FakeMindhunters, base_url: str) -> None:
     with pytest.raises(mh.ConfigurationError) as info:
-        make(transport, base_url=base_url)
+        make(fake.transport(), base_url=base_url)
     assert info.value.setting == "base_url"
 
 
@@ -222,27 +222,27 @@ async def test_bad_base_url_is_refused(transport: ClosingTransport, base_url: st
     ],
 )
 async def test_good_base_urls(
-    server: Server, transport: ClosingTransport, base_url: str, expected: str
+    fake: FakeMindhunters, call_id: str, base_url: str, expected: str
 ) -> None:
-    async with make(transport, base_url=base_url) as client:
+    async with make(fake.transport(), base_url=base_url) as client:
         assert client.base_url == expected
-        await client.calls.get(CALL_ID)
-    assert str(server.last.url) == f"{expected}/calls/{CALL_ID}"
+        await client.calls.get(call_id)
+    assert str(fake.requests[-1].url) == f"{expected}/calls/{call_id}"
 
 
 # --- what goes on the wire ----------------------------------------------------------------------
 
 
-async def test_repr_never_contains_the_token(transport: ClosingTransport) -> None:
-    async with make(transport) as client:
+async def test_repr_never_contains_the_token(fake: FakeMindhunters) -> None:
+    async with make(fake.transport()) as client:
         for text in (repr(client), str(client), repr(client.with_options(max_retries=0))):
             assert TOKEN not in text
         assert "acme.mindhunters.ai" in repr(client)
 
 
 async def test_headers_sent(api: respx.MockRouter) -> None:
-    post = api.post("/call").respond(201, json={"success": True, "data": {"id": CALL_ID}})
-    get = api.get(f"/calls/{CALL_ID}").respond(200, json={"success": True, "data": {"id": CALL_ID}})
+    post = api.post("/call").mock(return_value=ok({"id": CALL_ID}, status=201))
+    get = api.get(f"/calls/{CALL_ID}").mock(return_value=ok({"id": CALL_ID}))
     async with make() as client:
         await client.calls.create(agent_id=AGENT_ID, participant={"number": PHONE})
         await client.calls.get(CALL_ID)
@@ -262,75 +262,84 @@ async def test_headers_sent(api: respx.MockRouter) -> None:
 # --- the connection pool's life -----------------------------------------------------------------
 
 
-async def test_given_http_client_is_used_and_not_closed(server: Server) -> None:
-    http = httpx.AsyncClient(transport=httpx.MockTransport(server), headers={"X-Mine": "yes"})
+async def test_given_http_client_is_used_and_not_closed(
+    fake: FakeMindhunters, call_id: str
+) -> None:
+    http = httpx.AsyncClient(transport=fake.transport(), headers={"X-Mine": "yes"})
     try:
         async with make(http_client=http) as client:
-            await client.calls.get(CALL_ID)
-        assert server.last.headers["X-Mine"] == "yes"
-        assert server.last.headers["Authorization"] == f"Bearer {TOKEN}"
+            await client.calls.get(call_id)
+        assert fake.requests[-1].headers["X-Mine"] == "yes"
+        assert fake.requests[-1].headers["Authorization"] == f"Bearer {TOKEN}"
         assert not http.is_closed
-        response = await http.get("https://acme.mindhunters.ai/api/v1/calls")
+        response = await http.get(
+            "https://acme.mindhunters.ai/api/v1/calls",
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
         assert response.status_code == 200
     finally:
         await http.aclose()
 
 
-async def test_http_client_and_transport_are_exclusive(transport: ClosingTransport) -> None:
+async def test_http_client_and_transport_are_exclusive(fake: FakeMindhunters) -> None:
     async with httpx.AsyncClient() as http:
         with pytest.raises(mh.ConfigurationError) as info:
-            make(transport, http_client=http)
+            make(fake.transport(), http_client=http)
         assert info.value.setting == "transport"
 
 
-async def test_own_client_is_closed_by_aclose(server: Server, transport: ClosingTransport) -> None:
-    client = make(transport)
-    await client.calls.get(CALL_ID)
-    assert not transport.closed
+async def test_own_client_is_closed_by_aclose(
+    fake: FakeMindhunters, closing: ClosingTransport, call_id: str
+) -> None:
+    client = make(closing)
+    await client.calls.get(call_id)
+    assert not closing.closed
     await client.aclose()
-    assert transport.closed
+    assert closing.closed
     with pytest.raises(mh.ClientStateError, match="closed") as info:
-        await client.calls.get(CALL_ID)
+        await client.calls.get(call_id)
     assert "create a new one" in str(info.value)
-    assert len(server.requests) == 1
+    assert len(fake.requests) == 1
     await client.aclose()  # closing twice is harmless
 
 
-async def test_async_with(server: Server, transport: ClosingTransport) -> None:
-    async with make(transport) as client:
+async def test_async_with(fake: FakeMindhunters, closing: ClosingTransport, call_id: str) -> None:
+    async with make(closing) as client:
         assert isinstance(client, mh.AsyncMindhunters)
-        await client.calls.get(CALL_ID)
-    assert transport.closed
+        await client.calls.get(call_id)
+    assert closing.closed
     with pytest.raises(mh.ClientStateError):
-        await client.calls.get(CALL_ID)
+        await client.calls.get(call_id)
     with pytest.raises(mh.ClientStateError):
         async with client:
             pass
     with pytest.raises(mh.ClientStateError):
         await client.calls.list()
-    assert len(server.requests) == 1
+    assert len(fake.requests) == 1
 
 
-async def test_async_with_closes_on_error(transport: ClosingTransport) -> None:
+async def test_async_with_closes_on_error(closing: ClosingTransport) -> None:
     with pytest.raises(RuntimeError, match="boom"):
-        async with make(transport):
+        async with make(closing):
             raise RuntimeError("boom")
-    assert transport.closed
+    assert closing.closed
 
 
-async def test_with_options_shares_the_pool(server: Server, transport: ClosingTransport) -> None:
-    async with make(transport) as client:
+async def test_with_options_shares_the_pool(
+    fake: FakeMindhunters, closing: ClosingTransport, call_id: str
+) -> None:
+    async with make(closing) as client:
         copy = client.with_options(max_retries=0, timeout=3.0)
         assert copy.retry_policy.max_retries == 0
         assert client.retry_policy.max_retries == mh.RetryPolicy().max_retries
         assert copy.base_url == client.base_url
-        await copy.calls.get(CALL_ID)
-        assert server.last.headers["Authorization"] == f"Bearer {TOKEN}"
+        await copy.calls.get(call_id)
+        assert fake.requests[-1].headers["Authorization"] == f"Bearer {TOKEN}"
         await copy.aclose()
-        assert not transport.closed
-    assert transport.closed
+        assert not closing.closed
+    assert closing.closed
     with pytest.raises(mh.ClientStateError):
-        await copy.calls.get(CALL_ID)
+        await copy.calls.get(call_id)
 
 
 async def test_copies_go_through_the_constructor(api: respx.MockRouter) -> None:
@@ -341,7 +350,7 @@ async def test_copies_go_through_the_constructor(api: respx.MockRouter) -> None:
             Tagged.made += 1
             super().__init__(**kwargs)
 
-    api.get(f"/calls/{CALL_ID}").respond(200, json={"data": {"id": CALL_ID}})
+    api.get(f"/calls/{CALL_ID}").mock(return_value=ok({"id": CALL_ID}))
     async with Tagged(api_token=TOKEN, tenant="acme") as client:
         copy = client.with_options(max_response_bytes=2048)
         assert type(copy) is Tagged
@@ -356,7 +365,7 @@ async def test_copies_go_through_the_constructor(api: respx.MockRouter) -> None:
 
 
 async def test_with_options_timeout_reaches_httpx(api: respx.MockRouter) -> None:
-    route = api.get(f"/calls/{CALL_ID}").respond(200, json={"data": {"id": CALL_ID}})
+    route = api.get(f"/calls/{CALL_ID}").mock(return_value=ok({"id": CALL_ID}))
     async with make() as client:
         await client.with_options(timeout=3.5).calls.get(CALL_ID)
         timeout = route.calls.last.request.extensions["timeout"]
@@ -366,24 +375,24 @@ async def test_with_options_timeout_reaches_httpx(api: respx.MockRouter) -> None
 
 
 async def test_closing_a_copy_leaves_the_original_usable(
-    server: Server, transport: ClosingTransport
+    fake: FakeMindhunters, call_id: str
 ) -> None:
-    async with make(transport) as client:
+    async with make(fake.transport()) as client:
         await client.with_options(max_retries=0).aclose()
-        await client.calls.get(CALL_ID)
-    assert len(server.requests) == 1
+        await client.calls.get(call_id)
+    assert len(fake.requests) == 1
 
 
-def test_client_belongs_to_one_event_loop(server: Server, transport: ClosingTransport) -> None:
-    client = make(transport)
+def test_client_belongs_to_one_event_loop(fake: FakeMindhunters, call_id: str) -> None:
+    client = make(fake.transport())
     errors: list[BaseException] = []
 
     async def use() -> None:
-        await client.calls.get(CALL_ID)
+        await client.calls.get(call_id)
 
     async def use_elsewhere() -> None:
         try:
-            await client.calls.get(CALL_ID)
+            await client.calls.get(call_id)
         except mh.ClientStateError as exc:
             errors.append(exc)
         await client.aclose()
@@ -392,7 +401,7 @@ def test_client_belongs_to_one_event_loop(server: Server, transport: ClosingTran
     anyio.run(use_elsewhere)
     assert len(errors) == 1
     assert "event loop" in str(errors[0])
-    assert len(server.requests) == 1
+    assert len(fake.requests) == 1
 
 
 # --- path parameters can never change the path or the query -------------------------------------
@@ -400,7 +409,7 @@ def test_client_belongs_to_one_event_loop(server: Server, transport: ClosingTran
 
 @pytest.fixture
 def any_get(api: respx.MockRouter) -> respx.Route:
-    return api.route(method="GET").respond(200, json={"success": True, "data": {"id": CALL_ID}})
+    return api.route(method="GET").mock(return_value=ok({"id": CALL_ID}))
 
 
 @pytest.mark.parametrize(

@@ -3,168 +3,129 @@
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import gc
 import gzip
 import json
-import time
 import warnings
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 import respx
-from conftest import BASE_URL, CALL_ID, TOKEN, RecordingSleep
+from support import (
+    BASE_URL,
+    CALL_ID,
+    CALL_PATH,
+    E164_DETAILS,
+    ENDPOINT_NOT_FOUND,
+    FORBIDDEN,
+    INTERNAL_SERVER_ERROR,
+    INVALID_AUTH_TOKEN,
+    MISSING_AUTH_TOKEN,
+    SERVICE_UNAVAILABLE,
+    TOKEN,
+    ApiError,
+    RecordingSleep,
+    api_error,
+    http_date,
+    not_found,
+    ok,
+    rate_limit_exceeded,
+    validation_error,
+)
 
 import mindhunters_async as mh
 
 pytestmark = pytest.mark.anyio
 
-CALL_PATH = f"/calls/{CALL_ID}"
 REQUEST_ID = "req-7f3a9c"
 
 
 def envelope(message: str, **error: Any) -> dict[str, Any]:
+    """An envelope by hand, for the bodies below that no server should send (wrong types)."""
     return {"success": False, "message": message, "error": error}
 
 
-# One row per example response of the errors page:
-# (id, status, class, body, code, user_message)
-PAGE_EXAMPLES = [
+# One row per example response of the errors page, built by the fake's own code
+# (tests/testing/test_fake_errors_page.py compares those with the page):
+# (id, error, class, code, user_message)
+PAGE_EXAMPLES: list[tuple[str, ApiError, type[mh.APIStatusError], mh.ErrorCode, str]] = [
     (
         "401-missing-token",
-        401,
+        MISSING_AUTH_TOKEN,
         mh.AuthenticationError,
-        envelope(
-            "Authentication required",
-            code="MISSING_AUTH_TOKEN",
-            details="No authorization header provided",
-        ),
         mh.ErrorCode.MISSING_AUTH_TOKEN,
         "Authentication failed. Please check your API token",
     ),
     (
         "401-invalid-token",
-        401,
+        INVALID_AUTH_TOKEN,
         mh.AuthenticationError,
-        envelope(
-            "Invalid authentication token",
-            code="INVALID_AUTH_TOKEN",
-            details="The provided token is invalid or has been revoked",
-        ),
         mh.ErrorCode.INVALID_AUTH_TOKEN,
         "Authentication failed. Please check your API token",
     ),
     (
         "403-forbidden",
-        403,
+        FORBIDDEN,
         mh.PermissionDeniedError,
-        envelope(
-            "Insufficient permissions",
-            code="FORBIDDEN",
-            details="Your API token does not have permission to access this resource",
-        ),
         mh.ErrorCode.FORBIDDEN,
         "Permission denied. Insufficient permissions",
     ),
     (
         "422-missing-agentId",
-        422,
+        validation_error("VALIDATION_ERROR", "agentId", "The agentId field is required"),
         mh.UnprocessableEntityError,
-        envelope(
-            "Validation failed",
-            code="VALIDATION_ERROR",
-            field="agentId",
-            details="The agentId field is required",
-        ),
         mh.ErrorCode.VALIDATION_ERROR,
         "Please check the information you entered",
     ),
     (
         "422-invalid-phone",
-        422,
+        validation_error("INVALID_FORMAT", "participant.number", E164_DETAILS),
         mh.UnprocessableEntityError,
-        envelope(
-            "Validation failed",
-            code="INVALID_FORMAT",
-            field="participant.number",
-            details="Phone number must be in E.164 format (e.g., +1234567890)",
-        ),
         mh.ErrorCode.INVALID_FORMAT,
         "Please check the phone number format",
     ),
     (
         "422-invalid-uuid",
-        422,
+        validation_error("INVALID_UUID", "agentId", "agentId must be a valid UUID"),
         mh.UnprocessableEntityError,
-        envelope(
-            "Validation failed",
-            code="INVALID_UUID",
-            field="agentId",
-            details="agentId must be a valid UUID",
-        ),
         mh.ErrorCode.INVALID_UUID,
         "Please check the information you entered",
     ),
     (
         "404-resource",
-        404,
+        not_found("Call", "550e8400-e29b-41d4-a716-446655440000"),
         mh.NotFoundError,
-        envelope(
-            "Resource not found",
-            code="RESOURCE_NOT_FOUND",
-            details="Call with ID '550e8400-e29b-41d4-a716-446655440000' not found",
-        ),
         mh.ErrorCode.RESOURCE_NOT_FOUND,
         "Not found. Please check the identifier",
     ),
     (
         "404-endpoint",
-        404,
+        ENDPOINT_NOT_FOUND,
         mh.NotFoundError,
-        envelope(
-            "Endpoint not found",
-            code="ENDPOINT_NOT_FOUND",
-            details="The requested endpoint does not exist",
-        ),
         mh.ErrorCode.ENDPOINT_NOT_FOUND,
         "Not found. Please check the identifier",
     ),
     (
         "429-rate-limit",
-        429,
+        rate_limit_exceeded(1000, 45),
         mh.RateLimitError,
-        envelope(
-            "Rate limit exceeded",
-            code="RATE_LIMIT_EXCEEDED",
-            details="You have exceeded the rate limit of 1000 requests per minute",
-            retryAfter=45,
-        ),
         mh.ErrorCode.RATE_LIMIT_EXCEEDED,
         "Too many requests. Please try again in a moment",
     ),
     (
         "500-internal",
-        500,
+        INTERNAL_SERVER_ERROR,
         mh.InternalServerError,
-        envelope(
-            "An unexpected error occurred",
-            code="INTERNAL_SERVER_ERROR",
-            details="Please try again later or contact support if the issue persists",
-        ),
         mh.ErrorCode.INTERNAL_SERVER_ERROR,
         "Server error. Please try again later",
     ),
     (
         "503-unavailable",
-        503,
+        SERVICE_UNAVAILABLE,
         mh.ServiceUnavailableError,
-        envelope(
-            "Service temporarily unavailable",
-            code="SERVICE_UNAVAILABLE",
-            details="The service is under maintenance or experiencing high load",
-        ),
         mh.ErrorCode.SERVICE_UNAVAILABLE,
         "Server error. Please try again later",
     ),
@@ -193,19 +154,19 @@ def one_line(err: BaseException) -> str:
 
 
 @pytest.mark.parametrize(
-    ("status", "cls", "body", "code", "user_message"),
+    ("error", "cls", "code", "user_message"),
     [pytest.param(*row[1:], id=row[0]) for row in PAGE_EXAMPLES],
 )
 async def test_errors_page_example_decodes_every_field(
     api: respx.MockRouter,
     once: mh.AsyncMindhunters,
-    status: int,
+    error: ApiError,
     cls: type[mh.APIStatusError],
-    body: dict[str, Any],
     code: mh.ErrorCode,
     user_message: str,
 ) -> None:
-    route = api.get(CALL_PATH).respond(status, json=body, headers={"x-request-id": REQUEST_ID})
+    status, body = error.status, error.body()
+    route = api.get(CALL_PATH).mock(return_value=error.response({"x-request-id": REQUEST_ID}))
 
     err = await raised(once)
 
@@ -265,7 +226,7 @@ async def test_errors_page_example_decodes_every_field(
 async def test_status_maps_to_class(
     api: respx.MockRouter, once: mh.AsyncMindhunters, status: int, cls: type[Exception]
 ) -> None:
-    api.get(CALL_PATH).respond(status, json=envelope("Nope", code="SOMETHING"))
+    api.get(CALL_PATH).mock(return_value=api_error(status, "SOMETHING", message="Nope").response())
     err = await raised(once)
     assert type(err) is cls
     assert err.status_code == status
@@ -275,7 +236,9 @@ async def test_status_maps_to_class(
 async def test_unknown_code_stays_plain_string(
     api: respx.MockRouter, once: mh.AsyncMindhunters
 ) -> None:
-    api.get(CALL_PATH).respond(400, json=envelope("Bad", code="BRAND_NEW_CODE", details="x"))
+    api.get(CALL_PATH).mock(
+        return_value=api_error(400, "BRAND_NEW_CODE", "x", message="Bad").response()
+    )
     err = await raised(once)
     assert type(err.code) is str
     assert err.code == "BRAND_NEW_CODE"
@@ -285,10 +248,10 @@ async def test_unknown_code_stays_plain_string(
 async def test_lowercase_webhook_limit_reached_maps_to_enum(
     api: respx.MockRouter, once: mh.AsyncMindhunters
 ) -> None:
-    body = envelope(
-        "Webhook limit reached", code="webhook_limit_reached", details="At most 5 webhooks"
+    limit = api_error(
+        409, "webhook_limit_reached", "At most 5 webhooks", message="Webhook limit reached"
     )
-    api.get(CALL_PATH).respond(409, json=body)
+    api.get(CALL_PATH).mock(return_value=limit.response())
     err = await raised(once)
     assert type(err) is mh.ConflictError
     assert err.code is mh.ErrorCode.WEBHOOK_LIMIT_REACHED
@@ -299,7 +262,7 @@ async def test_a_404_is_not_retried(
     api: respx.MockRouter, client: mh.AsyncMindhunters, sleeps: RecordingSleep
 ) -> None:
     assert client.retry_policy.max_retries > 0
-    route = api.get(CALL_PATH).respond(404, json=PAGE_EXAMPLES[6][3])
+    route = api.get(CALL_PATH).mock(return_value=not_found("Call", CALL_ID).response())
     err = await raised(client)
     assert type(err) is mh.NotFoundError
     assert route.call_count == 1
@@ -310,12 +273,13 @@ async def test_a_404_is_not_retried(
 async def test_str_never_contains_the_token_even_when_the_server_echoes_it(
     api: respx.MockRouter, once: mh.AsyncMindhunters
 ) -> None:
-    body = envelope(
-        f"Invalid authentication token {TOKEN}",
-        code="INVALID_AUTH_TOKEN",
+    # The page's 401, as a careless server might word it: with the token echoed back.
+    echoed = attrs.evolve(
+        INVALID_AUTH_TOKEN,
+        message=f"Invalid authentication token {TOKEN}",
         details=f"The provided token 'Bearer {TOKEN}' is invalid or has been revoked",
     )
-    api.get(CALL_PATH).respond(401, json=body)
+    api.get(CALL_PATH).mock(return_value=echoed.response())
     err = await raised(once)
     assert TOKEN not in str(err)
 
@@ -440,7 +404,7 @@ async def test_numeric_error_code_becomes_a_string(
 
 async def test_redirect_is_not_followed(api: respx.MockRouter, once: mh.AsyncMindhunters) -> None:
     api.get(CALL_PATH).respond(302, headers={"location": f"{BASE_URL}/elsewhere"})
-    elsewhere = api.get("/elsewhere").respond(200, json={"data": {"id": CALL_ID}})
+    elsewhere = api.get("/elsewhere").mock(return_value=ok({"id": CALL_ID}))
     err = await raised(once)
     assert type(err) is mh.APIStatusError
     assert err.status_code == 302
@@ -465,8 +429,8 @@ async def test_non_json_200_is_response_decode_error(
 async def test_200_that_says_it_failed_is_an_api_status_error(
     api: respx.MockRouter, once: mh.AsyncMindhunters
 ) -> None:
-    body = envelope("Call could not be found", code="RESOURCE_NOT_FOUND", details="gone")
-    api.get(CALL_PATH).respond(200, json=body, headers={"x-request-id": REQUEST_ID})
+    failed = api_error(200, "RESOURCE_NOT_FOUND", "gone", message="Call could not be found")
+    api.get(CALL_PATH).mock(return_value=failed.response({"x-request-id": REQUEST_ID}))
     err = await raised(once)
     assert type(err) is mh.APIStatusError
     assert err.status_code == 200
@@ -594,10 +558,6 @@ async def test_corrupt_gzip_is_response_decode_error(
 # --- Retry-After ------------------------------------------------------------------------------
 
 
-def http_date(offset: float) -> str:
-    return email.utils.formatdate(time.time() + offset, usegmt=True)
-
-
 @pytest.mark.parametrize(
     ("headers", "body_retry_after", "expected"),
     [
@@ -634,10 +594,11 @@ async def test_retry_after_parsing(
     body_retry_after: Any,
     expected: float | None,
 ) -> None:
-    error: dict[str, Any] = {"code": "RATE_LIMIT_EXCEEDED", "details": "slow down"}
+    # The fake's 429 envelope, with each row's retryAfter (many of them no server should send).
+    body = api_error(429, "RATE_LIMIT_EXCEEDED", "slow down", message="Rate limit exceeded").body()
     if body_retry_after is not None:
-        error["retryAfter"] = body_retry_after
-    api.get(CALL_PATH).respond(429, json=envelope("Rate limit exceeded", **error), headers=headers)
+        body["error"]["retryAfter"] = body_retry_after
+    api.get(CALL_PATH).respond(429, json=body, headers=headers)
     err = await raised(once)
     assert type(err) is mh.RateLimitError
     assert err.retry_after == expected

@@ -8,7 +8,16 @@ from collections.abc import Awaitable, Callable
 import httpx
 import pytest
 import respx
-from conftest import AGENT_ID, CALL_ID, TOKEN
+from support import (
+    AGENT_ID,
+    CALL_ID,
+    E164_DETAILS,
+    SERVICE_UNAVAILABLE,
+    TOKEN,
+    not_found,
+    ok,
+    validation_error,
+)
 
 import mindhunters_async as mh
 
@@ -50,42 +59,14 @@ async def run_scenario(
     api: respx.MockRouter, client: mh.AsyncMindhunters, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A run with a 404, a 503 then a success, a 422, and a connection error, logged at DEBUG."""
-    api.get(f"/calls/{CALL_ID}").respond(
-        404,
-        json={
-            "success": False,
-            "message": "Resource not found",
-            "error": {"code": "RESOURCE_NOT_FOUND", "details": "no such call"},
-        },
-        headers={"x-request-id": "req-404"},
+    api.get(f"/calls/{CALL_ID}").mock(
+        return_value=not_found("Call", CALL_ID).response({"x-request-id": "req-404"})
     )
     api.get("/calls").mock(
-        side_effect=[
-            httpx.Response(
-                503,
-                json={
-                    "success": False,
-                    "message": "Service temporarily unavailable",
-                    "error": {"code": "SERVICE_UNAVAILABLE", "details": "maintenance"},
-                },
-                headers={"x-request-id": "req-503"},
-            ),
-            httpx.Response(200, json={"success": True, "data": []}),
-        ]
+        side_effect=[SERVICE_UNAVAILABLE.response({"x-request-id": "req-503"}), ok([])]
     )
-    api.post("/call").respond(
-        422,
-        json={
-            "success": False,
-            "message": "Validation failed",
-            "error": {
-                "code": "INVALID_FORMAT",
-                "field": "participant.number",
-                "details": "Phone number must be in E.164 format (e.g., +1234567890)",
-            },
-        },
-        headers={"x-request-id": "req-422"},
-    )
+    invalid_phone = validation_error("INVALID_FORMAT", "participant.number", E164_DETAILS)
+    api.post("/call").mock(return_value=invalid_phone.response({"x-request-id": "req-422"}))
     api.get(f"/calls/{OTHER_ID}").mock(side_effect=httpx.ConnectError("connection refused"))
 
     caplog.set_level(logging.DEBUG, logger=LOGGER)
@@ -168,7 +149,7 @@ async def test_the_token_appears_in_no_record(scenario: Scenario) -> None:
 async def test_nothing_is_logged_above_the_level(
     api: respx.MockRouter, client: mh.AsyncMindhunters, caplog: pytest.LogCaptureFixture
 ) -> None:
-    api.get(f"/calls/{CALL_ID}").respond(200, json={"data": {"id": CALL_ID}})
+    api.get(f"/calls/{CALL_ID}").mock(return_value=ok({"id": CALL_ID}))
     caplog.set_level(logging.INFO, logger=LOGGER)
     await client.calls.get(CALL_ID)
     assert attempt_records(caplog) == []
@@ -187,6 +168,7 @@ async def test_every_record_carries_the_structured_fields(
 async def test_a_2xx_that_says_it_failed_is_logged_as_a_failure(
     api: respx.MockRouter, client: mh.AsyncMindhunters, caplog: pytest.LogCaptureFixture
 ) -> None:
+    # Hand-written: a 2xx whose body says it failed, without the error object.
     api.get(f"/calls/{CALL_ID}").respond(
         200, json={"success": False, "message": "Call could not be placed"}
     )

@@ -9,7 +9,18 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from conftest import AGENT_ID, CALL_ID, TOKEN, RecordingSleep
+from support import (
+    AGENT_ID,
+    CALL_ID,
+    CALL_PATH,
+    INTERNAL_SERVER_ERROR,
+    PHONE,
+    SERVICE_UNAVAILABLE,
+    TOKEN,
+    RecordingSleep,
+    not_found,
+    ok,
+)
 
 import mindhunters_async as mh
 from mindhunters_async.middleware import (
@@ -25,14 +36,8 @@ from mindhunters_async.middleware import (
 
 pytestmark = pytest.mark.anyio
 
-PHONE = "+14155552671"
-CALL_PATH = f"/calls/{CALL_ID}"
-OK = {"success": True, "data": {"id": CALL_ID}}
-NOT_FOUND = {
-    "success": False,
-    "message": "Resource not found",
-    "error": {"code": "RESOURCE_NOT_FOUND", "details": "no such call"},
-}
+A_CALL = {"id": CALL_ID}
+NOT_FOUND = not_found("Call", CALL_ID)
 
 
 class Recorder:
@@ -80,9 +85,7 @@ async def build(sleeps: RecordingSleep) -> AsyncIterator[Any]:
 async def test_user_middleware_runs_once_per_attempt(
     api: respx.MockRouter, build: Any, recorder: Recorder, sleeps: RecordingSleep
 ) -> None:
-    api.get(CALL_PATH).mock(
-        side_effect=[httpx.Response(503, json={"message": "busy"}), httpx.Response(200, json=OK)]
-    )
+    api.get(CALL_PATH).mock(side_effect=[SERVICE_UNAVAILABLE.response(), ok(A_CALL)])
     client = build(middleware=[recorder])
     call = await client.calls.get(CALL_ID)
     assert call.id == CALL_ID
@@ -95,7 +98,7 @@ async def test_user_middleware_runs_once_per_attempt(
 async def test_user_middleware_runs_after_the_built_ins(
     api: respx.MockRouter, build: Any, recorder: Recorder
 ) -> None:
-    api.get(CALL_PATH).respond(404, json=NOT_FOUND)
+    api.get(CALL_PATH).mock(return_value=NOT_FOUND.response())
     client = build(middleware=[recorder])
     with pytest.raises(mh.NotFoundError):
         await client.calls.get(CALL_ID)
@@ -110,7 +113,7 @@ async def test_user_middleware_runs_after_the_built_ins(
 
 
 async def test_user_middleware_can_add_headers(api: respx.MockRouter, build: Any) -> None:
-    route = api.get(CALL_PATH).respond(200, json=OK)
+    route = api.get(CALL_PATH).mock(return_value=ok(A_CALL))
 
     async def tag(request: Request, call_next: CallNext) -> httpx.Response:
         request.headers["X-Team"] = "billing"
@@ -122,7 +125,7 @@ async def test_user_middleware_can_add_headers(api: respx.MockRouter, build: Any
 
 
 async def test_user_middleware_runs_in_order(api: respx.MockRouter, build: Any) -> None:
-    route = api.get(CALL_PATH).respond(200, json=OK)
+    route = api.get(CALL_PATH).mock(return_value=ok(A_CALL))
     order: list[str] = []
 
     def named(name: str) -> Any:
@@ -139,10 +142,10 @@ async def test_user_middleware_runs_in_order(api: respx.MockRouter, build: Any) 
 
 
 async def test_user_middleware_can_short_circuit(api: respx.MockRouter, build: Any) -> None:
-    route = api.get(CALL_PATH).respond(500)
+    route = api.get(CALL_PATH).mock(return_value=INTERNAL_SERVER_ERROR.response())
 
     async def cached(request: Request, call_next: CallNext) -> httpx.Response:
-        return httpx.Response(200, json={"success": True, "data": {"id": CALL_ID, "status": "x"}})
+        return ok({"id": CALL_ID, "status": "x"})
 
     call = await build(middleware=[cached]).calls.get(CALL_ID)
     assert call == mh.Call(id=CALL_ID, status="x")
@@ -152,7 +155,7 @@ async def test_user_middleware_can_short_circuit(api: respx.MockRouter, build: A
 async def test_user_middleware_can_short_circuit_with_an_error(
     api: respx.MockRouter, build: Any
 ) -> None:
-    route = api.get(CALL_PATH).respond(200, json=OK)
+    route = api.get(CALL_PATH).mock(return_value=ok(A_CALL))
 
     async def breaker(request: Request, call_next: CallNext) -> httpx.Response:
         return httpx.Response(503, json={"message": "circuit open"})
@@ -164,7 +167,7 @@ async def test_user_middleware_can_short_circuit_with_an_error(
 
 
 async def test_user_middleware_exception_propagates(api: respx.MockRouter, build: Any) -> None:
-    route = api.get(CALL_PATH).respond(200, json=OK)
+    route = api.get(CALL_PATH).mock(return_value=ok(A_CALL))
 
     async def refuse(request: Request, call_next: CallNext) -> httpx.Response:
         raise PermissionError("not during business hours")
@@ -180,7 +183,7 @@ async def test_user_middleware_exception_propagates(api: respx.MockRouter, build
 async def test_without_validate_a_bad_phone_number_reaches_the_server(
     api: respx.MockRouter, build: Any
 ) -> None:
-    route = api.post("/call").respond(201, json=OK)
+    route = api.post("/call").mock(return_value=ok(A_CALL, status=201))
     client = build(per_call=[idempotency_key])
     await client.calls.create(agent_id="not-a-uuid", participant={"number": "12345"})
     assert route.call_count == 1
@@ -192,7 +195,7 @@ async def test_without_validate_a_bad_phone_number_reaches_the_server(
 
 
 async def test_without_idempotency_key_no_key_is_sent(api: respx.MockRouter, build: Any) -> None:
-    route = api.post("/call").respond(201, json=OK)
+    route = api.post("/call").mock(return_value=ok(A_CALL, status=201))
     await build(per_call=[mh.middleware.validate]).calls.create(
         agent_id=AGENT_ID, participant={"number": PHONE}
     )
@@ -206,7 +209,7 @@ async def test_without_idempotency_key_no_key_is_sent(api: respx.MockRouter, bui
 
 
 async def test_without_auth_no_token_is_sent(api: respx.MockRouter, build: Any) -> None:
-    route = api.get(CALL_PATH).respond(200, json=OK)
+    route = api.get(CALL_PATH).mock(return_value=ok(A_CALL))
     await build(per_attempt=[log, decode_errors]).calls.get(CALL_ID)
     assert "Authorization" not in route.calls.last.request.headers
 
@@ -214,7 +217,7 @@ async def test_without_auth_no_token_is_sent(api: respx.MockRouter, build: Any) 
 async def test_reordered_user_middleware_before_auth_sees_no_token(
     api: respx.MockRouter, build: Any, recorder: Recorder
 ) -> None:
-    route = api.get(CALL_PATH).respond(200, json=OK)
+    route = api.get(CALL_PATH).mock(return_value=ok(A_CALL))
     await build(per_attempt=[log, decode_errors, recorder, auth]).calls.get(CALL_ID)
     assert recorder.authorization == [None]
     assert route.calls.last.request.headers["Authorization"] == f"Bearer {TOKEN}"
@@ -223,7 +226,7 @@ async def test_reordered_user_middleware_before_auth_sees_no_token(
 async def test_middleware_outside_decode_errors_sees_the_typed_error(
     api: respx.MockRouter, build: Any
 ) -> None:
-    api.get(CALL_PATH).respond(404, json=NOT_FOUND)
+    api.get(CALL_PATH).mock(return_value=NOT_FOUND.response())
     caught: list[BaseException] = []
 
     async def watcher(request: Request, call_next: CallNext) -> httpx.Response:
@@ -244,7 +247,7 @@ async def test_middleware_sees_an_unreadable_success_like_any_failure(
 ) -> None:
     # Decoding into the model happens inside the pipeline: a 200 without a call id
     # reaches a watcher as a typed error, the way a 404 does above.
-    api.get(CALL_PATH).respond(200, json={"success": True, "data": {"name": "no id"}})
+    api.get(CALL_PATH).mock(return_value=ok({"name": "no id"}))
     caught: list[BaseException] = []
     results: list[Any] = []
 
@@ -265,7 +268,7 @@ async def test_middleware_sees_an_unreadable_success_like_any_failure(
     assert "GET /api/v1/calls/" in str(info.value)
     assert "does not describe a Call" in str(info.value)
 
-    api.get(CALL_PATH).respond(200, json=OK)
+    api.get(CALL_PATH).mock(return_value=ok(A_CALL))
     call = await build(per_attempt=[watcher, *PER_ATTEMPT]).calls.get(CALL_ID)
     assert results == [call]  # the decoded model, as the caller gets it
 
@@ -274,11 +277,7 @@ async def test_per_call_middleware_runs_once_per_call(
     api: respx.MockRouter, build: Any, recorder: Recorder, sleeps: RecordingSleep
 ) -> None:
     api.get(CALL_PATH).mock(
-        side_effect=[
-            httpx.Response(503, json={"message": "busy"}),
-            httpx.Response(503, json={"message": "busy"}),
-            httpx.Response(200, json=OK),
-        ]
+        side_effect=[SERVICE_UNAVAILABLE.response(), SERVICE_UNAVAILABLE.response(), ok(A_CALL)]
     )
     client = build(per_call=[*PER_CALL, recorder])
     await client.calls.get(CALL_ID)
@@ -291,9 +290,7 @@ async def test_per_call_middleware_runs_once_per_call(
 async def test_context_is_carried_from_per_call_into_attempts(
     api: respx.MockRouter, build: Any, recorder: Recorder
 ) -> None:
-    api.get(CALL_PATH).mock(
-        side_effect=[httpx.Response(503, json={"message": "busy"}), httpx.Response(200, json=OK)]
-    )
+    api.get(CALL_PATH).mock(side_effect=[SERVICE_UNAVAILABLE.response(), ok(A_CALL)])
 
     async def set_trace(request: Request, call_next: CallNext) -> httpx.Response:
         request.context["trace_id"] = "trace-42"
@@ -312,9 +309,7 @@ async def test_context_is_carried_from_per_call_into_attempts(
 async def test_attempt_headers_do_not_leak_into_the_next_attempt(
     api: respx.MockRouter, build: Any
 ) -> None:
-    route = api.get(CALL_PATH).mock(
-        side_effect=[httpx.Response(503, json={"message": "busy"}), httpx.Response(200, json=OK)]
-    )
+    route = api.get(CALL_PATH).mock(side_effect=[SERVICE_UNAVAILABLE.response(), ok(A_CALL)])
 
     async def once_only(request: Request, call_next: CallNext) -> httpx.Response:
         if request.attempt == 1:
@@ -331,7 +326,7 @@ async def test_attempt_headers_do_not_leak_into_the_next_attempt(
 async def test_request_repr_never_contains_the_token(
     api: respx.MockRouter, build: Any, recorder: Recorder
 ) -> None:
-    api.post("/call").respond(201, json=OK)
+    api.post("/call").mock(return_value=ok(A_CALL, status=201))
     await build(middleware=[recorder]).calls.create(
         agent_id=AGENT_ID, participant={"number": PHONE}
     )

@@ -10,23 +10,17 @@ from typing import Any
 import attrs
 import pytest
 import respx
-from conftest import AGENT_ID, CALL_ID
+from support import AGENT_ID, CALL_ID, CALL_PATH, PHONE, ok
 
 import mindhunters_async as mh
 
 pytestmark = pytest.mark.anyio
 
-PHONE = "+14155552671"
-CALL_PATH = f"/calls/{CALL_ID}"
 WHEN = datetime(2024, 1, 15, 10, 30, tzinfo=timezone.utc)
 
 
-def ok(data: Any) -> dict[str, Any]:
-    return {"success": True, "message": "OK", "data": data}
-
-
 async def get_call(api: respx.MockRouter, client: mh.AsyncMindhunters, data: Any) -> mh.Call:
-    api.get(CALL_PATH).respond(200, json=ok(data))
+    api.get(CALL_PATH).mock(return_value=ok(data))
     return await client.calls.get(CALL_ID)
 
 
@@ -204,9 +198,8 @@ async def test_models_are_frozen(api: respx.MockRouter, client: mh.AsyncMindhunt
 async def test_create_response_is_decoded(
     api: respx.MockRouter, client: mh.AsyncMindhunters
 ) -> None:
-    api.post("/call").respond(
-        201,
-        json=ok(
+    api.post("/call").mock(
+        return_value=ok(
             {
                 "id": CALL_ID,
                 "agentId": AGENT_ID,
@@ -214,8 +207,9 @@ async def test_create_response_is_decoded(
                 "status": "initiated",
                 "participant": {"number": PHONE},
                 "createdAt": "2024-01-15T10:30:00Z",
-            }
-        ),
+            },
+            status=201,
+        )
     )
     call = await client.calls.create(agent_id=AGENT_ID, participant={"number": PHONE})
     assert call == mh.Call(
@@ -233,7 +227,7 @@ async def test_create_response_is_decoded(
 
 @pytest.fixture
 def create_route(api: respx.MockRouter) -> respx.Route:
-    return api.post("/call").respond(201, json=ok({"id": CALL_ID}))
+    return api.post("/call").mock(return_value=ok({"id": CALL_ID}, status=201))
 
 
 def sent_json(route: respx.Route) -> Any:
@@ -326,8 +320,8 @@ async def test_generated_idempotency_key_on_post_only(
     assert uuid.UUID(first)
     assert first != second
 
-    get_route = api.get(CALL_PATH).respond(200, json=ok({"id": CALL_ID}))
-    list_route = api.get("/calls").respond(200, json=ok([]))
+    get_route = api.get(CALL_PATH).mock(return_value=ok({"id": CALL_ID}))
+    list_route = api.get("/calls").mock(return_value=ok([]))
     await client.calls.get(CALL_ID)
     await client.calls.list()
     assert "Idempotency-Key" not in get_route.calls.last.request.headers

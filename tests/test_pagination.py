@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from conftest import AGENT_ID
+from support import AGENT_ID, ENDPOINT_NOT_FOUND
 
 import mindhunters_async as mh
 
@@ -276,7 +276,7 @@ async def test_error_on_a_later_page_is_raised(
     def answer(request: httpx.Request) -> httpx.Response:
         if request.url.params["page"] == "1":
             return httpx.Response(200, json=laravel(1, 3, call_ids(1)))
-        return httpx.Response(404, json={"success": False, "message": "Endpoint not found"})
+        return ENDPOINT_NOT_FOUND.response()
 
     api.get("/calls").mock(side_effect=answer)
     seen: list[str] = []

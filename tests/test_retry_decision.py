@@ -2,7 +2,7 @@
 
 `decide(error, method, policy, attempt)` and `retry_delay(error, policy, attempt)`
 are called directly here, with no transport: the table below is the whole POST
-rule. `test_retry.py` checks the same table end to end, through the pipeline.
+rule. `test_retry_rules.py` checks the same table end to end, through the pipeline.
 """
 
 from __future__ import annotations

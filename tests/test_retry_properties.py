@@ -9,9 +9,9 @@ from typing import Any
 import anyio
 import httpx
 import pytest
-from conftest import AGENT_ID, CALL_ID, TOKEN
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import AGENT_ID, CALL_ID, TOKEN
 
 import mindhunters_async as mh
 

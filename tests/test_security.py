@@ -12,7 +12,7 @@ import anyio.streams.tls
 import httpx
 import pytest
 import respx
-from conftest import AGENT_ID, CALL_ID, TOKEN
+from support import AGENT_ID, CALL_ID, PHONE, SERVICE_UNAVAILABLE, TOKEN, ok
 
 import mindhunters_async as mh
 
@@ -34,7 +34,7 @@ async def test_redirects_are_never_followed(
         return_value=httpx.Response(status, headers={"location": location})
     )
     evil = respx.get(url__startswith="https://evil.example/").mock(
-        return_value=httpx.Response(200, json={"data": {"id": "stolen"}})
+        return_value=ok({"id": "stolen"})
     )
     elsewhere = api.get("/elsewhere").mock(return_value=httpx.Response(200))
     with pytest.raises(mh.APIStatusError) as info:
@@ -68,7 +68,7 @@ async def test_a_callers_http_client_that_follows_redirects_is_not_obeyed() -> N
 
 def test_one_client_two_event_loops_is_a_clear_error() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json={"data": {"id": CALL_ID}})
+        return ok({"id": CALL_ID})
 
     client = mh.AsyncMindhunters(
         api_token=TOKEN, tenant="acme", transport=httpx.MockTransport(handler)
@@ -87,7 +87,7 @@ def test_one_client_two_event_loops_is_a_clear_error() -> None:
 
 async def test_an_unclosed_client_warns_without_running_anything_async() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json={"data": {"id": CALL_ID}})
+        return ok({"id": CALL_ID})
 
     client = mh.AsyncMindhunters(
         api_token=TOKEN, tenant="acme", transport=httpx.MockTransport(handler)
@@ -199,7 +199,7 @@ async def test_mid_body_failures_become_sdk_errors(
         operation = (
             client.calls.get(CALL_ID)
             if method == "GET"
-            else client.calls.create(agent_id=AGENT_ID, participant={"number": "+14155552671"})
+            else client.calls.create(agent_id=AGENT_ID, participant={"number": PHONE})
         )
         with pytest.raises(mh.MindhuntersError) as info:
             await operation
@@ -264,7 +264,7 @@ async def test_the_token_appears_nowhere_across_every_kind_of_failure(
             seen.append(repr(client))
             operations = [
                 lambda: client.calls.create(
-                    agent_id=fake.DEFAULT_AGENT_ID, participant={"number": "+14155552671"}
+                    agent_id=fake.DEFAULT_AGENT_ID, participant={"number": PHONE}
                 ),
                 lambda: client.calls.get(CALL_ID),  # 404
                 lambda: client.calls.list(per_page=100),  # too large for the cap once calls exist
@@ -316,7 +316,7 @@ async def test_a_bad_idempotency_key_is_refused_before_sending(
     with pytest.raises(mh.RequestValidationError) as info:
         await client.calls.create(
             agent_id=AGENT_ID,
-            participant={"number": "+14155552671"},
+            participant={"number": PHONE},
             idempotency_key=key,  # type: ignore[arg-type]
         )
     assert info.value.field == "idempotency_key"
@@ -346,9 +346,7 @@ async def test_a_copy_with_another_budget_gets_its_own_bucket(
     async def no_wait(seconds: float) -> None:
         await anyio.lowlevel.checkpoint()
 
-    route = api.get(f"/calls/{CALL_ID}").mock(
-        return_value=httpx.Response(503, json={"error": {"code": "SERVICE_UNAVAILABLE"}})
-    )
+    route = api.get(f"/calls/{CALL_ID}").mock(return_value=SERVICE_UNAVAILABLE.response())
     async with mh.AsyncMindhunters(
         api_token=TOKEN, tenant="acme", retry=mh.RetryPolicy(sleep=no_wait)
     ) as client:

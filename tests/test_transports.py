@@ -30,7 +30,7 @@ from typing import Any
 import anyio
 import httpx
 import pytest
-from conftest import RecordingSleep
+from support import RecordingSleep
 
 import mindhunters_async as mh
 from mindhunters_async.testing import FakeMindhunters, Fault

@@ -8,15 +8,14 @@ from typing import Any
 
 import pytest
 import respx
-from conftest import AGENT_ID, CALL_ID
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from support import AGENT_ID, CALL_ID, PHONE, ok
 
 import mindhunters_async as mh
 
 pytestmark = pytest.mark.anyio
 
-PHONE = "+14155552671"
 INVALID_FORMAT = mh.ErrorCode.INVALID_FORMAT
 INVALID_UUID = mh.ErrorCode.INVALID_UUID
 VALIDATION_ERROR = mh.ErrorCode.VALIDATION_ERROR
@@ -58,9 +57,9 @@ BAD_UUIDS = [
 @pytest.fixture
 def routes(api: respx.MockRouter) -> respx.MockRouter:
     """Every endpoint answered, so that a request that slips through is seen, not refused."""
-    api.post("/call").respond(201, json={"success": True, "data": {"id": CALL_ID}})
-    api.get(path__regex=r"/calls/.*").respond(200, json={"success": True, "data": {"id": CALL_ID}})
-    api.get("/calls").respond(200, json={"success": True, "data": []})
+    api.post("/call").mock(return_value=ok({"id": CALL_ID}, status=201))
+    api.get(path__regex=r"/calls/.*").mock(return_value=ok({"id": CALL_ID}))
+    api.get("/calls").mock(return_value=ok([]))
     return api
 
 

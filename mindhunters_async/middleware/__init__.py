@@ -19,7 +19,7 @@ from ._auth import auth
 from ._errors import decode_errors
 from ._idempotency import idempotency_key
 from ._logging import log
-from ._retry import RetryBudget, RetryPolicy, retry
+from ._retry import Decision, RetryBudget, RetryPolicy, decide, retry, retry_delay
 from ._validation import validate
 
 PER_CALL: tuple[Middleware, ...] = (validate, idempotency_key)
@@ -33,6 +33,7 @@ __all__ = [
     "PER_CALL",
     "RESULT",
     "CallNext",
+    "Decision",
     "Endpoint",
     "Middleware",
     "Options",
@@ -41,9 +42,11 @@ __all__ = [
     "RetryPolicy",
     "Rule",
     "auth",
+    "decide",
     "decode_errors",
     "idempotency_key",
     "log",
     "retry",
+    "retry_delay",
     "validate",
 ]
