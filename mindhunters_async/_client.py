@@ -30,7 +30,8 @@ T = TypeVar("T")
 _STATIC_HEADERS = (
     ("Accept", "application/json"),
     ("Accept-Encoding", ACCEPT_ENCODING),
-    ("User-Agent", f"mindhunters-async/{__version__} python-httpx/{httpx.__version__}"),
+    # httpx2 aliased as httpx names itself (see "httpx2" in the README).
+    ("User-Agent", f"mindhunters-async/{__version__} python-{httpx.__title__}/{httpx.__version__}"),
 )
 
 
