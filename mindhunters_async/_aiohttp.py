@@ -34,6 +34,7 @@ import httpx
 from httpx_aiohttp import AiohttpTransport as _AiohttpTransport
 
 from ._exceptions import ConfigurationError
+from ._httpx import close_asyncio_transport
 from ._transport import TRANSPORT_ERRORS, failure_of
 
 __all__ = ["AiohttpTransport"]
@@ -119,6 +120,24 @@ class AiohttpTransport(_AiohttpTransport):
         if isinstance(response.stream, httpx.AsyncByteStream):
             response.stream = _ResponseStream(response.stream)
         return response
+
+    def abandon(self) -> None:
+        """Close the pool's sockets without awaiting: its event loop is gone.
+
+        aiohttp's own `close()` needs the loop; its `_close()` skips the sockets
+        when the loop is closed, and would otherwise leave them to the collector
+        (which warns about the connector, the session and each transport).
+        """
+        session = self.client
+        connector = getattr(session, "connector", None)
+        if connector is None:
+            return
+        for conns in list(getattr(connector, "_conns", {}).values()):
+            for proto, _ in conns:
+                close_asyncio_transport(getattr(proto, "transport", None))
+        for proto in list(getattr(connector, "_acquired", ())):
+            close_asyncio_transport(getattr(proto, "transport", None))
+        connector._close()
 
 
 def _check_asyncio() -> None:

@@ -9,6 +9,7 @@ them stops applying after an upgrade.
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -143,24 +144,41 @@ def abandon_connections(http_client: httpx.AsyncClient) -> None:
 
     For a client whose event loop is gone (closed after the client was used in
     it): nothing can be awaited on that loop any more, but its sockets are still
-    open and would otherwise be left to the garbage collector.
+    open and would otherwise be left to the garbage collector. A transport of
+    another kind (the aiohttp one) closes its own through its `abandon()`.
     """
+    transport = getattr(http_client, "_transport", None)
+    abandon = getattr(transport, "abandon", None)
+    if abandon is not None:
+        abandon()
     for connection in pool_connections(http_client):
         stream = getattr(getattr(connection, "_connection", None), "_network_stream", None)
         if stream is None:
             continue
-        try:
-            raw = stream.get_extra_info("socket")
-        except Exception:  # best effort, on a dead loop's streams
-            raw = None
-        transport = getattr(getattr(stream, "_stream", None), "_transport", None)
-        if transport is not None and getattr(transport, "_sock", None) is not None:
-            # An asyncio transport owns its socket and warns when collected with it
-            # open; closing it through the loop is impossible once the loop is closed.
-            transport._sock.close()
-            transport._sock = None
-        elif isinstance(raw, socket.socket):
+        asyncio_transport = getattr(getattr(stream, "_stream", None), "_transport", None)
+        if asyncio_transport is not None:
+            close_asyncio_transport(asyncio_transport)
+            continue
+        raw = stream.get_extra_info("socket")
+        if isinstance(raw, socket.socket):
             raw.close()
-    pool = getattr(getattr(http_client, "_transport", None), "_pool", None)
+        elif raw is not None and hasattr(raw, "detach"):
+            # A trio socket: its close() needs a running trio; the file
+            # descriptor does not.
+            os.close(raw.detach())
+    pool = getattr(transport, "_pool", None)
     if pool is not None and hasattr(pool, "_connections"):
         pool._connections = []
+
+
+def close_asyncio_transport(transport: Any) -> None:
+    """Close an asyncio transport's socket when its loop is closed.
+
+    `transport.close()` would schedule the rest on the dead loop and raise; an
+    asyncio transport warns when collected with its socket open, and closes it
+    then, so this does what it would, now, and marks it done.
+    """
+    sock = getattr(transport, "_sock", None)
+    if sock is not None:
+        sock.close()
+        transport._sock = None

@@ -365,10 +365,15 @@ class Sender:
         self.closing = True
         loop = anyio.lowlevel.current_token().native_token
         if self.loop is not None and loop is not self.loop:
-            # The loop the connections belong to is gone or elsewhere: nothing of
-            # theirs can be awaited here, but their sockets can still be closed.
             self.closed = True
-            if self._owns_client:
+            if not self._owns_client:
+                return
+            if self._asyncio_loop is None and not isinstance(loop, asyncio.AbstractEventLoop):
+                # trio's sockets belong to no loop: one trio run closes another's.
+                await self._http_client.aclose()
+            else:
+                # An asyncio loop's connections cannot be awaited from another
+                # loop, but their sockets can still be closed.
                 abandon_connections(self._http_client)
             return
         if self._attempts:
