@@ -13,7 +13,7 @@ import httpx
 
 from . import _config
 from ._exceptions import ClientStateError, ConfigurationError
-from ._httpx import HTTPClient
+from ._httpx import HTTPClient, skip_empty_cookie_work
 from ._pipeline import CallNext, Endpoint, Middleware, Options, Request, build_pipeline, result_of
 from ._resources import Calls
 from ._settings import NOT_GIVEN, NotGiven, check_http_backend, resolve_options
@@ -269,7 +269,9 @@ def _open(
     owns_http_client = http_client is None
     if http_backend == "aiohttp":
         transport = _aiohttp_transport()
-    if http_client is None:
+    if http_client is not None:
+        skip_empty_cookie_work(http_client)
+    else:
         http_client = HTTPClient(
             transport=transport,
             timeout=_config.DEFAULT_TIMEOUT,

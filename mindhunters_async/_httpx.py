@@ -20,9 +20,12 @@ __all__ = [
     "BodyStream",
     "HTTPClient",
     "abandon_connections",
+    "close_asyncio_transport",
     "pool_connections",
     "request_of",
     "set_content",
+    "skip_empty_cookie_work",
+    "use_body_stream",
 ]
 
 
@@ -62,6 +65,19 @@ class HTTPClient(httpx.AsyncClient):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.cookies = kwargs.get("cookies") or {}
+
+
+def skip_empty_cookie_work(http_client: httpx.AsyncClient) -> None:
+    """Give a caller's `http_client` the SDK's cookie shortcut, keeping its jar.
+
+    The jar object stays the same (every cookie, every reference the caller
+    holds); only its class becomes `_Cookies`, which behaves identically except
+    that it skips the standard library's work for replies that set no cookie. A
+    caller's own subclass of `httpx.Cookies` is left alone.
+    """
+    jar = http_client.cookies
+    if type(jar) is httpx.Cookies:
+        jar.__class__ = _Cookies
 
 
 def set_content(response: httpx.Response, content: bytes) -> None:

@@ -51,6 +51,31 @@ async def test_the_cookie_shortcut_applies(monkeypatch: pytest.MonkeyPatch) -> N
     assert own.cookies.get("s") == "1"
 
 
+async def test_a_callers_client_gets_the_shortcut_and_keeps_its_jar(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[Any] = []
+    real = http.cookiejar.CookieJar.extract_cookies
+
+    def counting(self: http.cookiejar.CookieJar, response: Any, request: Any) -> None:
+        calls.append(response)
+        real(self, response, request)
+
+    monkeypatch.setattr(http.cookiejar.CookieJar, "extract_cookies", counting)
+    fake = FakeMindhunters()
+    own = httpx.AsyncClient(transport=fake.transport(), cookies={"team": "voice"})
+    jar = own.cookies
+    async with mh.AsyncMindhunters(
+        api_token=fake.DEFAULT_TOKEN, base_url=fake.DEFAULT_BASE_URL, http_client=own
+    ) as client:
+        await client.calls.list()
+    assert calls == []
+    assert own.cookies is jar  # the same jar, the same cookies
+    assert dict(own.cookies) == {"team": "voice"}
+    assert fake.requests[-1].headers.get("cookie") == "team=voice"
+    await own.aclose()
+
+
 def test_set_content_is_what_content_reads() -> None:
     response = httpx.Response(200, stream=httpx.ByteStream(b"ignored"))
     _httpx.set_content(response, b'{"ok":true}')
