@@ -172,10 +172,10 @@ def _make_attrs_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
             if entry is None or value is None:
                 continue
             name, as_is, hook, inner, lenient = entry
-            if name in kwargs:
-                continue
             if type(value) is as_is:
-                kwargs[name] = value
+                kwargs.setdefault(name, value)  # the first key of a field wins
+                continue
+            if name in kwargs:
                 continue
             try:
                 kwargs[name] = hook(value, inner)
@@ -214,7 +214,10 @@ converter.register_unstructure_hook_factory(attrs.has, _make_attrs_unstructure)
 
 def structure(data: Any, cls: type[T]) -> T:
     """`data` (decoded JSON) as a `cls`; `ResponseDecodeError` when it cannot be."""
-    return decoder_for(cls)(data)
+    try:
+        return converter.structure(data, cls)
+    except Exception as exc:
+        raise _decode_error(data, cls) from exc
 
 
 def decoder_for(cls: type[T]) -> Callable[[Any], T]:
