@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, TypeVar
@@ -12,7 +13,7 @@ import attrs
 import httpx
 
 from . import _config
-from ._exceptions import ClientStateError, ConfigurationError
+from ._exceptions import ClientStateError, ConfigurationError, ErrorCode, RequestValidationError
 from ._httpx import HTTPClient, skip_empty_cookie_work
 from ._pipeline import CallNext, Endpoint, Middleware, Options, Request, build_pipeline, result_of
 from ._resources import Calls
@@ -21,6 +22,7 @@ from ._transport import ACCEPT_ENCODING, CLOSED, Sender
 from ._version import __version__
 from .middleware import PER_ATTEMPT, PER_CALL, RetryPolicy
 from .middleware import retry as retry_middleware
+from .middleware._auth import TokenSource
 from .middleware._retry import TokenBucket
 
 __all__ = ["AsyncMindhunters"]
@@ -55,6 +57,8 @@ class AsyncMindhunters:
         async with mh.AsyncMindhunters(api_token="...", tenant="acme") as client:
             call = await client.calls.create(agent_id=..., participant={"number": "+14155552671"})
 
+    `api_token` is a str, or a callable (sync or async) returning the current token,
+    asked again after a 401 (for expiring and OAuth tokens).
     `api_token`, `tenant` and `base_url` fall back to the environment variables
     `MINDHUNTERS_API_TOKEN`, `MINDHUNTERS_TENANT` and `MINDHUNTERS_BASE_URL`;
     explicit arguments win, and `base_url` wins over `tenant`.
@@ -78,7 +82,7 @@ class AsyncMindhunters:
     def __init__(
         self,
         *,
-        api_token: str | None = None,
+        api_token: str | TokenSource | None = None,
         tenant: str | None = None,
         base_url: str | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
@@ -181,6 +185,33 @@ class AsyncMindhunters:
 
     # Requests
 
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Send an operation the SDK does not wrap, through the whole pipeline (auth,
+        the retry rules, error decoding, logging), and return the reply's JSON.
+
+        `path` is relative to the base URL, such as "/schedules"; a full URL, a
+        scheme, a host, `//`, `.` or `..` segments (also percent-encoded), a query
+        or a fragment in it are refused before sending (`RequestValidationError`),
+        so the token cannot be sent elsewhere. Query parameters go in `params`.
+        """
+        endpoint = Endpoint(f"request {method.upper()} {path}", method.upper(), check_path(path))
+        request, response = await self._exchange(
+            endpoint,
+            None,
+            params=dict(params) if params else None,
+            json=json,
+            headers=headers,
+        )
+        return result_of(request, response)
+
     async def _request(
         self,
         endpoint: Endpoint,
@@ -193,6 +224,23 @@ class AsyncMindhunters:
     ) -> T:
         """Send one call through the pipeline and return its result, `decode(body)`
         (`body` being the JSON of the reply; see `_converter.decoder`)."""
+        request, response = await self._exchange(
+            endpoint, decode, path_params=path_params, params=params, json=json, headers=headers
+        )
+        result: T = result_of(request, response)
+        return result
+
+    async def _exchange(
+        self,
+        endpoint: Endpoint,
+        decode: Callable[[Any], Any] | None,
+        *,
+        path_params: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> tuple[Request, httpx.Response]:
+        """Send one call through the pipeline: its request and its final response."""
         if self._closed:
             raise ClientStateError(CLOSED)
         self._shared.sender.check()
@@ -204,13 +252,12 @@ class AsyncMindhunters:
             self._options,
             path,
             path_params or {},
-            params,
+            dict(params) if params else None,
             json,
             httpx.Headers(headers) if headers else httpx.Headers(),
             decode=decode,
         )
-        result: T = result_of(request, await self._shared.pipeline(request))
-        return result
+        return request, await self._shared.pipeline(request)
 
     # Lifecycle
 
@@ -309,6 +356,27 @@ def _aiohttp_transport() -> httpx.AsyncBaseTransport:
             " pip install 'mindhunters-async[aiohttp]'",
         ) from None
     return AiohttpTransport(limits=_config.DEFAULT_LIMITS, trust_env=True)
+
+
+_BAD_PATH = re.compile(r"(^|/)(\.|%2e){1,2}(/|$)", re.IGNORECASE)
+
+
+def check_path(path: str) -> str:
+    """`path` if it is a path below the base URL; `RequestValidationError` otherwise."""
+    problem = None
+    if not isinstance(path, str) or not path.startswith("/"):
+        problem = "must start with '/', relative to the base URL, such as '/schedules'"
+    elif path.startswith("//") or "://" in path or "\\" in path:
+        problem = "must not name a scheme or a host: it is relative to the base URL"
+    elif "?" in path or "#" in path:
+        problem = "must not carry a query or a fragment: pass params=... instead"
+    elif _BAD_PATH.search(path) or "//" in path:
+        problem = "must not hold '.', '..' or empty segments"
+    elif not path.isascii() or not path.isprintable() or " " in path:
+        problem = "must be printable ASCII without spaces (percent-encode the rest)"
+    if problem is not None:
+        raise RequestValidationError("path", ErrorCode.VALIDATION_ERROR, f"the path {problem}")
+    return path
 
 
 def _segment(value: Any) -> str:

@@ -27,6 +27,7 @@ import httpx
 from ._transport import Sender, attempt_limit
 
 if TYPE_CHECKING:
+    from .middleware._auth import TokenProvider
     from .middleware._retry import RetryPolicy, TokenBucket
 
 __all__ = ["RESULT", "CallNext", "Endpoint", "Middleware", "Options", "Request", "Rule"]
@@ -79,12 +80,16 @@ class Options:
     budget: TokenBucket | None
     max_response_bytes: int
     static_headers: tuple[tuple[str, str], ...] = ()
+    token_provider: TokenProvider | None = attrs.field(default=None, repr=False)
+    """Set when `api_token` is a callable; `authorization` is then unused."""
     attempt_limit: float | None = attrs.field(init=False)
     """The longest one attempt may take (see `_transport.attempt_limit`)."""
 
     @property
-    def api_token(self) -> str:
-        """The API token (for a copy of the client; never shown in a repr)."""
+    def api_token(self) -> str | TokenProvider:
+        """The API token, or its provider (for a copy of the client; never shown in a repr)."""
+        if self.token_provider is not None:
+            return self.token_provider
         return self.authorization.partition(" ")[2]
 
     @attempt_limit.default

@@ -16,6 +16,7 @@ import httpx
 from . import _config
 from ._exceptions import ConfigurationError
 from ._pipeline import Options
+from .middleware._auth import TokenProvider, TokenSource, check_token
 from .middleware._retry import RetryPolicy, TokenBucket
 
 __all__ = ["NOT_GIVEN", "NotGiven", "check_http_backend", "resolve_options"]
@@ -37,7 +38,7 @@ NOT_GIVEN: Final = NotGiven.NOT_GIVEN
 
 def resolve_options(
     *,
-    api_token: str | None,
+    api_token: str | TokenSource | TokenProvider | None,
     tenant: str | None,
     base_url: str | None,
     timeout: float | httpx.Timeout | NotGiven | None,
@@ -52,6 +53,7 @@ def resolve_options(
     `buckets` holds the retry buckets of a client and its copies, one per
     `RetryBudget`: a copy with the same budget shares its client's bucket.
     """
+    authorization, provider = _token(api_token)
     policy = retry if retry is not None else RetryPolicy()
     if max_retries is not None:
         policy = attrs.evolve(policy, max_retries=max_retries)
@@ -64,7 +66,8 @@ def resolve_options(
             bucket = buckets[budget] = TokenBucket(budget)
     return Options(
         base_url=_resolve_base_url(tenant, base_url),
-        authorization=f"Bearer {_check_token(api_token)}",
+        authorization=authorization,
+        token_provider=provider,
         timeout=_timeout(timeout),
         retry=policy,
         budget=bucket,
@@ -92,19 +95,22 @@ def check_http_backend(
         )
 
 
-def _check_token(api_token: str | None) -> str:
+def _token(
+    api_token: str | TokenSource | TokenProvider | None,
+) -> tuple[str, TokenProvider | None]:
+    """The Authorization header value, or a provider of the token."""
+    if isinstance(api_token, TokenProvider):
+        return "", api_token  # a copy of a client, sharing its provider
+    if callable(api_token):
+        return "", TokenProvider(api_token)
     token = api_token if api_token is not None else os.environ.get(_config.ENV_API_TOKEN)
-    if not token or not isinstance(token, str) or not token.strip():
+    if not token:
         raise ConfigurationError(
             "api_token",
-            f"no API token: pass api_token=... or set {_config.ENV_API_TOKEN}",
+            f"no API token: pass api_token=... (a str, or a callable returning one) or set"
+            f" {_config.ENV_API_TOKEN}",
         )
-    if not (token.isascii() and token.strip().isprintable()):
-        # It goes into a header: anything else would fail on every request.
-        raise ConfigurationError(
-            "api_token", "the API token must be printable ASCII (no line breaks or NUL)"
-        )
-    return token.strip()
+    return f"Bearer {check_token(token, 'api_token is')}", None
 
 
 def _resolve_base_url(tenant: str | None, base_url: str | None) -> str:

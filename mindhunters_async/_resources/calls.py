@@ -1,41 +1,19 @@
-"""client.calls: place, read and list phone calls."""
+"""client.calls: place, read and list phone calls, and steer a live one."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import attrs
-
-from .._converter import decoder, unstructure
+from .._converter import decoder, structure
 from .._exceptions import ErrorCode, RequestValidationError
-from .._models import Call, Message, Page, Participant, Prompt
-from .._pagination import AsyncPager, decode_page
+from .._models import Call, CallAction, Message, Participant, Prompt
+from .._pagination import AsyncPager
 from .._pipeline import Endpoint, Rule
 from .._validators import validate_e164, validate_uuid
-
-if TYPE_CHECKING:
-    from .._client import AsyncMindhunters
+from ._base import Resource, paging_rules, uuid_path, wire
 
 __all__ = ["Calls"]
-
-MAX_PER_PAGE = 100
-
-
-def _page_number(value: Any, field: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise RequestValidationError(
-            field,
-            ErrorCode.VALIDATION_ERROR,
-            f"{field} must be a whole number from 1, got {value!r}",
-        )
-    if field == "per_page" and value > MAX_PER_PAGE:
-        raise RequestValidationError(
-            field,
-            ErrorCode.VALIDATION_ERROR,
-            f"per_page must be at most {MAX_PER_PAGE}, got {value}: walk the pages instead",
-        )
-
 
 CREATE = Endpoint(
     "calls.create",
@@ -43,22 +21,43 @@ CREATE = Endpoint(
     "/call",
     rules=(Rule("agentId", validate_uuid), Rule("participant.number", validate_e164)),
 )
-GET = Endpoint(
-    "calls.get", "GET", "/calls/{call_id}", rules=(Rule("call_id", validate_uuid, "path"),)
-)
+GET = Endpoint("calls.get", "GET", "/calls/{call_id}", rules=uuid_path("call_id"))
 LIST = Endpoint(
     "calls.list",
     "GET",
     "/calls",
-    rules=(
-        Rule("agent_id", validate_uuid, "params", required=False),
-        Rule("page", _page_number, "params", required=False),
-        Rule("per_page", _page_number, "params", required=False),
-    ),
+    rules=paging_rules(100, Rule("agent_id", validate_uuid, "params", required=False)),
+)
+_ACTION_RULES = uuid_path("conversation_id")
+SAY = Endpoint(
+    "calls.say",
+    "POST",
+    "/calls/action/{conversation_id}/say",
+    rules=(*_ACTION_RULES, Rule("message", lambda value, field: _text(value, field))),
+)
+MUTE = Endpoint("calls.mute", "POST", "/calls/action/{conversation_id}/mute", _ACTION_RULES)
+UNMUTE = Endpoint("calls.unmute", "POST", "/calls/action/{conversation_id}/unmute", _ACTION_RULES)
+HANGUP = Endpoint("calls.hangup", "POST", "/calls/action/{conversation_id}/hangup", _ACTION_RULES)
+FORWARD = Endpoint(
+    "calls.forward",
+    "POST",
+    "/calls/action/{conversation_id}/forward",
+    rules=(*_ACTION_RULES, Rule("number", validate_e164)),
 )
 
-
 _call = decoder(Call)
+
+
+def _action(body: Any) -> CallAction:
+    # The message is beside `data`, not in it: read the whole envelope.
+    return structure(body if isinstance(body, dict) else {}, CallAction)
+
+
+def _text(value: object, field: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise RequestValidationError(
+            field, ErrorCode.VALIDATION_ERROR, f"{field} must be a non-empty string"
+        )
 
 
 def _idempotency_key(value: object) -> str:
@@ -76,17 +75,12 @@ def _idempotency_key(value: object) -> str:
     return value
 
 
-def _wire(value: Any) -> Any:
-    return unstructure(value) if attrs.has(type(value)) else value
+class Calls(Resource):
+    """Phone calls: `create` places one, `get` reads one, `list` pages through them;
+    `say`, `mute`, `unmute`, `hangup` and `forward` steer a live one (by the
+    `conversation_uuid` that `create` returns)."""
 
-
-class Calls:
-    """Phone calls: `create` places one, `get` reads one, `list` pages through them."""
-
-    __slots__ = ("_client",)
-
-    def __init__(self, client: AsyncMindhunters) -> None:
-        self._client = client
+    __slots__ = ()
 
     async def create(
         self,
@@ -96,6 +90,9 @@ class Calls:
         prompt: Prompt | Mapping[str, Any] | None = None,
         message: Message | Mapping[str, Any] | None = None,
         idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         **body: Any,
     ) -> Call:
         """Place a phone call: the agent `agent_id` (a UUID) calls `participant`.
@@ -107,22 +104,46 @@ class Calls:
         for you otherwise); it is on any error raised, to reconcile with `list`.
 
         A POST is retried only when the server surely did not act (see Retries in
-        the README): this never rings someone twice on its own.
+        the README): this never rings someone twice on its own. The returned
+        `Call` has `conversation_uuid`, `contact_uuid`, `listen_url` and
+        `record_url` when the API sends them.
         """
-        payload: dict[str, Any] = {"agentId": agent_id, "participant": _wire(participant)}
+        payload: dict[str, Any] = {"agentId": agent_id, "participant": wire(participant)}
         if prompt is not None:
-            payload["prompt"] = _wire(prompt)
+            payload["prompt"] = wire(prompt)
         if message is not None:
-            payload["message"] = _wire(message)
+            payload["message"] = wire(message)
         payload.update(body)
         headers = None
         if idempotency_key is not None:
             headers = {"Idempotency-Key": _idempotency_key(idempotency_key)}
-        return await self._client._request(CREATE, _call, json=payload, headers=headers)
+        result: Call = await self._send(
+            CREATE,
+            _call,
+            json=payload,
+            headers=headers,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
+        return result
 
-    async def get(self, call_id: str | Any) -> Call:
+    async def get(
+        self,
+        call_id: str | Any,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> Call:
         """The call with this id (a UUID); `NotFoundError` when there is none."""
-        return await self._client._request(GET, _call, path_params={"call_id": call_id})
+        result: Call = await self._send(
+            GET,
+            _call,
+            path={"call_id": call_id},
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
+        return result
 
     def list(
         self,
@@ -132,26 +153,97 @@ class Calls:
         agent_id: str | Any | None = None,
         status: str | None = None,
         direction: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> AsyncPager[Call]:
         """Calls, newest first as the API orders them, filtered by agent, status or direction.
 
         `await client.calls.list(...)` returns one `Page`; `async for call in
         client.calls.list(...)` walks every page. `per_page` is at most 100.
         """
-        params: dict[str, Any] = {}
-        for name, value in (
-            ("per_page", per_page),
-            ("agent_id", agent_id),
-            ("status", status),
-            ("direction", direction),
-        ):
-            if value is not None:
-                params[name] = value
+        return self._pager(
+            LIST,
+            Call,
+            params={"agent_id": agent_id, "status": status, "direction": direction},
+            page=page,
+            per_page=per_page,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
-        async def fetch(number: int) -> Page[Call]:
-            def decode(body: Any) -> Page[Call]:
-                return decode_page(body, Call, fetch, page=number, per_page=per_page)
+    # Live call control
 
-            return await self._client._request(LIST, decode, params={**params, "page": number})
+    async def say(
+        self,
+        conversation_id: str | Any,
+        message: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> CallAction:
+        """Make the agent say `message` in the live call `conversation_id`."""
+        return await self._act(
+            SAY, conversation_id, {"message": message}, extra_headers, extra_body
+        )
 
-        return AsyncPager(fetch, page)
+    async def mute(
+        self,
+        conversation_id: str | Any,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> CallAction:
+        """Mute the agent in the live call (inferred path: see the README's coverage table)."""
+        return await self._act(MUTE, conversation_id, None, extra_headers, extra_body)
+
+    async def unmute(
+        self,
+        conversation_id: str | Any,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> CallAction:
+        """Unmute the agent in the live call (path referenced, not seen, in the docs)."""
+        return await self._act(UNMUTE, conversation_id, None, extra_headers, extra_body)
+
+    async def hangup(
+        self,
+        conversation_id: str | Any,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> CallAction:
+        """The agent says goodbye, then ends the live call (inferred path)."""
+        return await self._act(HANGUP, conversation_id, None, extra_headers, extra_body)
+
+    async def forward(
+        self,
+        conversation_id: str | Any,
+        number: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> CallAction:
+        """Warm-transfer the live call to `number` (E.164, checked before sending;
+        inferred path)."""
+        return await self._act(
+            FORWARD, conversation_id, {"number": number}, extra_headers, extra_body
+        )
+
+    async def _act(
+        self,
+        endpoint: Endpoint,
+        conversation_id: Any,
+        body: dict[str, Any] | None,
+        extra_headers: Mapping[str, str] | None,
+        extra_body: Mapping[str, Any] | None,
+    ) -> CallAction:
+        result: CallAction = await self._send(
+            endpoint,
+            _action,
+            path={"conversation_id": conversation_id},
+            json=body if body is not None else {},
+            extra_headers=extra_headers,
+            extra_body=extra_body,
+        )
+        return result

@@ -19,7 +19,7 @@ import httpx
 from ._envelopes import INVALID_JSON, ApiError, not_found, success, validation_error
 from ._state import FakeState
 
-__all__ = ["PERMISSIONS", "ROUTES", "Body", "Incoming", "Route", "match_route", "parse_body"]
+__all__ = ["CORE_ROUTES", "Body", "Incoming", "Route", "parse_body"]
 
 # ASCII only: `\d` would also accept other scripts' digits, which the server rejects.
 _UUID: Final = re.compile(
@@ -189,21 +189,6 @@ def get_call(state: FakeState, incoming: Incoming) -> httpx.Response:
     return success(200, "Call retrieved successfully", call.to_json(state.agents[call.agent_id]))
 
 
-def list_agents(state: FakeState, incoming: Incoming) -> httpx.Response:
-    """`GET /agents`: every agent, under `data.items`."""
-    items = [agent.to_json() for agent in state.agents.values()]
-    return success(200, "Agents retrieved successfully", {"items": items})
-
-
-def get_agent(state: FakeState, incoming: Incoming) -> httpx.Response:
-    """`GET /agents/{uuid}`."""
-    agent_id = incoming.params["uuid"]
-    agent = state.agents.get(agent_id)
-    if agent is None:
-        return not_found("Agent", agent_id).response()
-    return success(200, "Agent retrieved successfully", agent.to_json())
-
-
 @attrs.frozen
 class Route:
     """An endpoint: `name` ("POST /call") is how faults are aimed at it."""
@@ -224,19 +209,14 @@ class Route:
         return f"{self.method} {self.template}"
 
 
-ROUTES: Final = (
+CORE_ROUTES: Final = (
     Route("POST", "/call", "calls:write", create_call),
     Route("GET", "/calls", "calls:read", list_calls),
     Route("GET", "/calls/{uuid}", "calls:read", get_call),
-    Route("GET", "/agents", "agents:read", list_agents),
-    Route("GET", "/agents/{uuid}", "agents:read", get_agent),
 )
-PERMISSIONS: Final = frozenset(route.permission for route in ROUTES)
+"""The routes of the first endpoints; `_table.py` adds every other group's."""
 
 
-def match_route(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
-    """The route serving `method` on `path` (below the API prefix), and its path parameters."""
-    for route in ROUTES:
-        if route.method == method and (found := route.pattern.fullmatch(path)):
-            return route, found.groupdict()
-    return None
+def _timestamp_now(state: FakeState) -> str:
+    """The clock's now as the API writes timestamps."""
+    return state.now().strftime("%Y-%m-%dT%H:%M:%S.%fZ")

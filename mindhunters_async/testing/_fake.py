@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import httpx
 
-from ._api import PERMISSIONS, ROUTES, Body, Incoming, Route, match_route, parse_body
+from ._api import Body, Incoming, Route, parse_body
 from ._asgi import AsgiApp
 from ._envelopes import (
     ENDPOINT_NOT_FOUND,
@@ -25,6 +25,7 @@ from ._envelopes import (
 from ._faults import Fault, FaultQueue, PendingFault
 from ._recording import RecordedRequest
 from ._state import FakeAgent, FakeCall, FakeState
+from ._table import PERMISSIONS, ROUTES, match_route
 
 if TYPE_CHECKING:
     import respx

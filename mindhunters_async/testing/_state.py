@@ -99,6 +99,8 @@ class FakeState:
     agents: dict[str, FakeAgent] = attrs.Factory(dict)
     calls: dict[str, FakeCall] = attrs.Factory(dict)
     call_ids_by_idempotency_key: dict[str, str] = attrs.Factory(dict)
+    records: dict[str, dict[str, dict[str, Any]]] = attrs.Factory(dict)
+    """Every other collection (contacts, pools, ...): JSON records by uuid, by name."""
 
     def now(self) -> datetime:
         """The clock's time as an aware UTC datetime."""

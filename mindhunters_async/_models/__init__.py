@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-__all__ = ["AgentRef", "Call", "Message", "Page", "Participant", "Prompt"]
+__all__ = ["AgentRef", "Call", "CallAction", "Message", "Page", "Participant", "Prompt"]
 
 T = TypeVar("T")
 
@@ -82,6 +82,15 @@ class Call:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     timestamp: datetime | None = None
+
+
+@attrs.frozen
+class CallAction:
+    """What a live-call action (`say`, `mute`, ...) answers: the server's `message`,
+    such as "Say dispatched", and its `data` (usually empty)."""
+
+    message: str | None = None
+    data: Any = None
 
 
 @attrs.frozen
