@@ -16,7 +16,18 @@ from . import _config
 from ._exceptions import ClientStateError, ConfigurationError, ErrorCode, RequestValidationError
 from ._httpx import HTTPClient, skip_empty_cookie_work
 from ._pipeline import CallNext, Endpoint, Middleware, Options, Request, build_pipeline, result_of
-from ._resources import Calls
+from ._resources import (
+    Agents,
+    Analytics,
+    Calls,
+    Campaigns,
+    Contacts,
+    Conversations,
+    PhoneNumbers,
+    Pools,
+    Rules,
+    Tasks,
+)
 from ._settings import NOT_GIVEN, NotGiven, check_http_backend, resolve_options
 from ._transport import ACCEPT_ENCODING, CLOSED, Sender
 from ._version import __version__
@@ -136,8 +147,53 @@ class AsyncMindhunters:
 
     @functools.cached_property
     def calls(self) -> Calls:
-        """Place, read and list phone calls."""
+        """Place, read and list phone calls; steer a live one."""
         return Calls(self)
+
+    @functools.cached_property
+    def agents(self) -> Agents:
+        """Voice agents, and their webhooks (`client.agents.webhooks`)."""
+        return Agents(self)
+
+    @functools.cached_property
+    def conversations(self) -> Conversations:
+        """Conversations, their sessions and messages."""
+        return Conversations(self)
+
+    @functools.cached_property
+    def contacts(self) -> Contacts:
+        """Contacts: list, create, read, update, delete, tag, blacklist."""
+        return Contacts(self)
+
+    @functools.cached_property
+    def pools(self) -> Pools:
+        """Pools of contacts."""
+        return Pools(self)
+
+    @functools.cached_property
+    def campaigns(self) -> Campaigns:
+        """Campaigns: update, set their rule, attach pools."""
+        return Campaigns(self)
+
+    @functools.cached_property
+    def rules(self) -> Rules:
+        """Contact rules."""
+        return Rules(self)
+
+    @functools.cached_property
+    def tasks(self) -> Tasks:
+        """Tasks: list, create, cancel, queue, retry."""
+        return Tasks(self)
+
+    @functools.cached_property
+    def analytics(self) -> Analytics:
+        """Call analytics."""
+        return Analytics(self)
+
+    @functools.cached_property
+    def phone_numbers(self) -> PhoneNumbers:
+        """Owned phone numbers, buying numbers, outbound rates."""
+        return PhoneNumbers(self)
 
     # Settings
 

@@ -1,5 +1,23 @@
-"""Resources: one module per group of endpoints, a thin layer over `AsyncMindhunters._request`."""
+"""Resources: one module per group of operations, each a thin layer over `Resource._send`."""
 
+from .agents import AgentWebhooks, Agents
+from .analytics import Analytics
 from .calls import Calls
+from .campaigns import Campaigns, Rules, Tasks
+from .contacts import Contacts, Pools
+from .conversations import Conversations
+from .phone_numbers import PhoneNumbers
 
-__all__ = ["Calls"]
+__all__ = [
+    "AgentWebhooks",
+    "Agents",
+    "Analytics",
+    "Calls",
+    "Campaigns",
+    "Contacts",
+    "Conversations",
+    "PhoneNumbers",
+    "Pools",
+    "Rules",
+    "Tasks",
+]

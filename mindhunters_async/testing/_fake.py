@@ -198,6 +198,26 @@ class FakeMindhunters:
             )
         return call.id
 
+    def add_record(self, collection: str, /, **fields: Any) -> str:
+        """Put a record in one of the fake's collections ("contacts", "pools", ...) as if
+        it had been created through the API; returns its uuid (given as `uuid=` or new).
+
+        The record is stored as given (JSON values), with `created_at`/`updated_at`
+        from the clock unless given.
+        """
+        now = self._state.now().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        record = {"created_at": now, "updated_at": now, **fields}
+        record.setdefault("uuid", str(uuid.uuid4()))
+        with self._lock:
+            self._state.records.setdefault(collection, {})[record["uuid"]] = record
+        return str(record["uuid"])
+
+    def records(self, collection: str) -> dict[str, dict[str, Any]]:
+        """A snapshot of one collection ("contacts", "pools", ...): records by uuid, oldest
+        first (the records themselves are live)."""
+        with self._lock:
+            return dict(self._state.records.get(collection, {}))
+
     # Requests
 
     @property

@@ -5,11 +5,28 @@ from __future__ import annotations
 from typing import Final
 
 from ._api import CORE_ROUTES, Route
-from ._routes import agents
+from ._routes import (
+    agents,
+    analytics,
+    calls,
+    campaigns,
+    contacts,
+    conversations,
+    phone_numbers,
+)
 
 __all__ = ["PERMISSIONS", "ROUTES", "match_route"]
 
-ROUTES: Final[tuple[Route, ...]] = (*CORE_ROUTES, *agents.ROUTES)
+ROUTES: Final[tuple[Route, ...]] = (
+    *CORE_ROUTES,
+    *calls.ROUTES,
+    *agents.ROUTES,
+    *conversations.ROUTES,
+    *contacts.ROUTES,
+    *campaigns.ROUTES,
+    *analytics.ROUTES,
+    *phone_numbers.ROUTES,
+)
 PERMISSIONS: Final = frozenset(route.permission for route in ROUTES)
 
 
