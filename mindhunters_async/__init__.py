@@ -37,8 +37,9 @@ from ._exceptions import (
     ServiceUnavailableError,
     UnprocessableEntityError,
 )
-from ._models import AgentRef, Call, Message, Page, Participant, Prompt
+from ._models import AgentRef, Call, CallAction, Message, Page, Participant, Prompt
 from ._pagination import AsyncPager
+from ._resources._base import RateLimitInfo, RawResponse
 from ._validators import is_e164, is_uuid, validate_e164, validate_uuid
 from ._version import __version__
 from .middleware import RetryBudget, RetryPolicy
@@ -55,6 +56,7 @@ __all__ = [
     "BadGatewayError",
     "BadRequestError",
     "Call",
+    "CallAction",
     "ClientStateError",
     "ConfigurationError",
     "ConflictError",
@@ -69,6 +71,8 @@ __all__ = [
     "PermissionDeniedError",
     "Prompt",
     "RateLimitError",
+    "RateLimitInfo",
+    "RawResponse",
     "RequestValidationError",
     "ResponseDecodeError",
     "RetryBudget",

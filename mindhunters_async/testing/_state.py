@@ -57,6 +57,11 @@ class FakeCall:
     provider: str = "twilio"
     idempotency_key: str | None = None
     body: dict[str, Any] | None = None
+    conversation_uuid: str = attrs.Factory(lambda: str(uuid.uuid4()))
+    contact_uuid: str = attrs.Factory(lambda: str(uuid.uuid4()))
+    muted: bool = False
+    actions: list[tuple[str, dict[str, Any]]] = attrs.Factory(list)
+    """The live-call actions received (`say`, `mute`, ...), in order, with their bodies."""
 
     def to_created_json(self) -> dict[str, Any]:
         """The `data` of the `POST /call` response."""
@@ -67,6 +72,10 @@ class FakeCall:
             "status": self.status,
             "participant": {"number": self.number},
             "createdAt": _timestamp(self.created_at),
+            "conversation_uuid": self.conversation_uuid,
+            "contact_uuid": self.contact_uuid,
+            "listen_url": f"wss://fake.mindhunters.ai/listen/{self.conversation_uuid}",
+            "record_url": f"https://fake.mindhunters.ai/recordings/{self.conversation_uuid}.mp3",
         }
 
     def to_list_item(self, agent: FakeAgent) -> dict[str, Any]:
