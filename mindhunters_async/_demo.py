@@ -84,6 +84,17 @@ async def run_fake(
             again = await client.calls.get(call.id)
             printer.line(f"   read back  {again.id}: status={again.status}")
 
+        async def steer_live_call() -> None:
+            call = await client.calls.create(
+                agent_id=agent_id, participant={"number": "+14155550199"}
+            )
+            assert call.conversation_uuid is not None
+            said = await client.calls.say(call.conversation_uuid, "One moment, please.")
+            printer.line(f"   say -> {said.message!r}")
+            await client.calls.hangup(call.conversation_uuid)
+            ended = await client.calls.get(call.id)
+            printer.line(f"   hangup -> the call is now {ended.status}")
+
         async def list_pages() -> None:
             async for page in client.calls.list(per_page=3).pages():
                 ids = ", ".join(c.id[:8] for c in page.items)
@@ -135,6 +146,7 @@ async def run_fake(
             printer.line(f"   POST /call requests sent: {sent} (a retry could ring someone twice)")
 
         await printer.step("A call placed and read back", place_and_read)
+        await printer.step("A live call steered: say, then hang up", steer_live_call)
         await printer.step("Calls listed page by page", list_pages)
         await printer.step("A bad phone number refused before sending", refuse_bad_number)
         await printer.step("A 429 retried after retryAfter", retry_429)
