@@ -146,8 +146,8 @@ async def run_fake(
             printer.line(f"   POST /call requests sent: {sent} (a retry could ring someone twice)")
 
         await printer.step("A call placed and read back", place_and_read)
-        await printer.step("A live call steered: say, then hang up", steer_live_call)
         await printer.step("Calls listed page by page", list_pages)
+        await printer.step("A live call steered: say, then hang up", steer_live_call)
         await printer.step("A bad phone number refused before sending", refuse_bad_number)
         await printer.step("A 429 retried after retryAfter", retry_429)
         await printer.step("A 503 retried with backoff and jitter", retry_503)

@@ -31,6 +31,8 @@ def test_demo_against_the_fake_shows_every_behaviour(backend: str) -> None:
     assert "read back" in text
     assert "page 1/3: 3 calls" in text
     assert "page 3/3: 1 calls" in text
+    assert "say -> 'Say dispatched'" in text
+    assert "hangup -> the call is now completed" in text
     assert "refused: participant.number INVALID_FORMAT" in text
     assert "requests sent: 0" in text
     assert "RateLimitError; retrying in 1.00 s" in text
