@@ -38,6 +38,7 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._models import AgentRef, Call, CallAction, Message, Page, Participant, Prompt
+from ._models.agents import Agent, AgentWebhook, WebhookEvent
 from ._pagination import AsyncPager
 from ._resources._base import RateLimitInfo, RawResponse
 from ._validators import is_e164, is_uuid, validate_e164, validate_uuid
@@ -46,6 +47,8 @@ from .middleware import RetryBudget, RetryPolicy
 
 __all__ = [
     "APIConnectionError",
+    "Agent",
+    "AgentWebhook",
     "APIError",
     "APIStatusError",
     "APITimeoutError",
@@ -80,6 +83,7 @@ __all__ = [
     "ServerError",
     "ServiceUnavailableError",
     "UnprocessableEntityError",
+    "WebhookEvent",
     "__version__",
     "is_e164",
     "is_uuid",

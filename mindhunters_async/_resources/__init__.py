@@ -1,6 +1,6 @@
 """Resources: one module per group of operations, each a thin layer over `Resource._send`."""
 
-from .agents import AgentWebhooks, Agents
+from .agents import Agents, AgentWebhooks
 from .analytics import Analytics
 from .calls import Calls
 from .campaigns import Campaigns, Rules, Tasks

@@ -2,18 +2,469 @@
 
 from __future__ import annotations
 
-from ._base import Resource
+import urllib.parse
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from .._converter import decoder, structure, unwrap
+from .._exceptions import ErrorCode, RequestValidationError, ResponseDecodeError
+from .._models import Page
+from .._models.agents import Agent, AgentWebhook, WebhookEvent
+from .._pagination import AsyncPager, decode_page
+from .._pipeline import Endpoint, Rule
+from ._base import Resource, fields, paging_rules, uuid_path
 
 __all__ = ["AgentWebhooks", "Agents"]
 
+# The checks are defined below; the lambdas look them up when a request is checked.
+LIST = Endpoint("agents.list", "GET", "/agents", rules=paging_rules(100))
+GET = Endpoint("agents.get", "GET", "/agents/{agent_id}", rules=uuid_path("agent_id"))
+CREATE = Endpoint(
+    "agents.create",
+    "POST",
+    "/agents",
+    rules=(Rule("name", lambda value, field: _text(value, field)),),
+)
+UPDATE = Endpoint(
+    "agents.update",
+    "PATCH",
+    "/agents/{agent_id}",
+    rules=(
+        *uuid_path("agent_id"),
+        Rule("name", lambda value, field: _text(value, field), required=False),
+    ),
+)
+CREATE_FROM_WEBSITE = Endpoint(
+    "agents.create_from_website",
+    "POST",
+    "/agents/from-website",
+    rules=(Rule("source_url", lambda value, field: _web_url(value, field)),),
+)
+_WEBHOOK_BODY = (
+    Rule("secret_key", lambda value, field: _secret(value, field), required=False),
+    Rule("is_active", lambda value, field: _flag(value, field), required=False),
+)
+# An inferred path (the reference saw only the update's): correct it here if need be.
+WEBHOOKS_CREATE = Endpoint(
+    "agents.webhooks.create",
+    "POST",
+    "/agents/{agent_id}/webhooks",
+    rules=(
+        *uuid_path("agent_id"),
+        Rule("url", lambda value, field: _https_url(value, field)),
+        Rule("events", lambda value, field: _events(value, field)),
+        *_WEBHOOK_BODY,
+    ),
+)
+WEBHOOKS_UPDATE = Endpoint(
+    "agents.webhooks.update",
+    "PATCH",
+    "/agents/{agent_id}/webhooks/{webhook_id}",
+    rules=(
+        *uuid_path("agent_id", "webhook_id"),
+        Rule("url", lambda value, field: _https_url(value, field), required=False),
+        Rule("events", lambda value, field: _events(value, field), required=False),
+        *_WEBHOOK_BODY,
+    ),
+)
+
+
+def _text(value: object, field: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise RequestValidationError(
+            field, ErrorCode.VALIDATION_ERROR, f"{field} must be a non-empty string"
+        )
+
+
+def _url(value: object, field: str, schemes: tuple[str, ...]) -> None:
+    # The value is not echoed: a URL may carry credentials or tokens in its query.
+    wanted = " or ".join(f"{scheme}://" for scheme in schemes)
+    problem = None
+    if not isinstance(value, str):
+        problem = f"got a {type(value).__name__}"
+    elif not value or any(c.isspace() or not c.isprintable() for c in value):
+        problem = "got an empty string or one with spaces or control characters"
+    else:
+        try:
+            parts = urllib.parse.urlsplit(value)
+            host = parts.hostname
+        except ValueError:
+            parts, host = None, None
+        if parts is None or parts.scheme.lower() not in schemes:
+            scheme = parts.scheme if parts is not None and parts.scheme else "no"
+            problem = f"got a URL with {scheme[:10]!r} as its scheme"
+        elif not host:
+            problem = "got a URL without a host"
+    if problem is not None:
+        raise RequestValidationError(
+            field, ErrorCode.INVALID_FORMAT, f"{field} must be an {wanted} URL, {problem}"
+        )
+
+
+def _https_url(value: object, field: str) -> None:
+    _url(value, field, ("https",))
+
+
+def _web_url(value: object, field: str) -> None:
+    _url(value, field, ("http", "https"))
+
+
+_EVENTS = frozenset(event.value for event in WebhookEvent)
+
+
+def _events(value: object, field: str) -> None:
+    if not isinstance(value, list) or not value:
+        raise RequestValidationError(
+            field,
+            ErrorCode.VALIDATION_ERROR,
+            f"{field} must be a non-empty list of WebhookEvent members or their names",
+        )
+    unknown = [event for event in value if not isinstance(event, str) or event not in _EVENTS]
+    if unknown:
+        shown = repr(unknown[0])
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        raise RequestValidationError(
+            field,
+            ErrorCode.VALIDATION_ERROR,
+            f"{field} holds an unknown event ({shown}): use one of {', '.join(sorted(_EVENTS))}",
+        )
+
+
+def _secret(value: object, field: str) -> None:
+    # The message never shows the value, whatever it is: it is meant to be a secret.
+    if not isinstance(value, str) or not value:
+        raise RequestValidationError(
+            field, ErrorCode.VALIDATION_ERROR, f"{field} must be a non-empty string"
+        )
+
+
+def _flag(value: object, field: str) -> None:
+    if not isinstance(value, bool):
+        raise RequestValidationError(
+            field, ErrorCode.VALIDATION_ERROR, f"{field} must be true or false"
+        )
+
+
+def _event_list(events: Any) -> Any:
+    """`events` as it goes on the wire: a list of names (a single event becomes a list
+    of one); anything unreadable is passed on for the endpoint's rule to refuse."""
+    if events is None:
+        return None
+    if isinstance(events, str):
+        events = [events]
+    elif isinstance(events, Iterable) and not isinstance(events, Mapping):
+        events = list(events)
+    else:
+        return events
+    return [event.value if isinstance(event, WebhookEvent) else event for event in events]
+
+
+_agent = decoder(Agent)
+
+
+def _unpaged(
+    page: Page[Agent], number: int, per_page: int | None, seen: dict[int, tuple[str, ...]]
+) -> Page[Agent]:
+    # `data.items` comes without paging numbers, so the pager can only judge by
+    # how full a page is. A server that ignores `page`/`per_page` would send every
+    # agent on every page, and the pager would ask for page after page forever:
+    # a page longer than asked for, or the same as the one before, ends the list.
+    if per_page is None or page.last_page is not None or page.total is not None:
+        return page
+    ids = tuple(agent.id for agent in page.items)
+    seen[number] = ids
+    if len(ids) > per_page:
+        return attrs.evolve(page, last_page=page.current_page)
+    if ids and seen.get(number - 1) == ids:
+        return attrs.evolve(page, items=())
+    return page
+
+
+def _webhook(body: Any, *, webhook_id: str | None = None, url: str | None = None) -> AgentWebhook:
+    """The webhook in a reply: the reply's `data` itself, or, when `data` is the whole
+    agent (as agent sub-resource writes answer), the agent's webhook with this id or
+    (for a new one) the last with this url."""
+    data = unwrap(body)
+    if isinstance(data, dict) and isinstance(data.get("webhooks"), list):
+        hooks = [hook for hook in data["webhooks"] if isinstance(hook, dict)]
+        if webhook_id is not None:
+            ids = ("id", "uuid", "webhook_uuid", "webhook_id")
+            hooks = [hook for hook in hooks if webhook_id in (hook.get(key) for key in ids)]
+        elif url is not None:
+            hooks = [hook for hook in hooks if hook.get("url") == url] or hooks
+        if not hooks:
+            raise ResponseDecodeError(
+                "the response is an agent without the webhook just written to it"
+            )
+        data = hooks[-1]
+    return structure(data, AgentWebhook)
+
 
 class AgentWebhooks(Resource):
-    """An agent's webhook subscriptions."""
+    """An agent's webhook subscriptions (at most 5 per agent): `create` and `update`.
+
+    Webhook URLs must be https (checked before sending). The secret key is
+    write-only: it is sent, never shown back (`AgentWebhook.has_secret` says
+    whether one is set), and the SDK puts it in no repr, log record or error.
+    """
 
     __slots__ = ()
+
+    async def create(
+        self,
+        agent_id: str | Any,
+        *,
+        url: str,
+        events: Iterable[WebhookEvent | str] | WebhookEvent | str,
+        secret_key: str | None = None,
+        is_active: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> AgentWebhook:
+        """Subscribe `url` (https only) to `events` of the agent `agent_id`.
+
+        `events` are `WebhookEvent` members or their names ("conversation_status",
+        ...), or a single one; an unknown name is refused before sending
+        (`RequestValidationError` naming `events`). `secret_key` is the key the
+        API signs deliveries with (its scheme is not published). An agent has at
+        most 5 webhooks: a sixth is a `ConflictError` with `code ==
+        ErrorCode.WEBHOOK_LIMIT_REACHED`. Returns the new webhook. Inferred path.
+        """
+        payload = fields(
+            url=url, events=_event_list(events), secret_key=secret_key, is_active=is_active
+        )
+        result: AgentWebhook = await self._send(
+            WEBHOOKS_CREATE,
+            lambda body: _webhook(body, url=url),
+            path={"agent_id": agent_id},
+            json=payload,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
+        return result
+
+    async def update(
+        self,
+        agent_id: str | Any,
+        webhook_id: str | Any,
+        *,
+        url: str | None = None,
+        events: Iterable[WebhookEvent | str] | WebhookEvent | str | None = None,
+        secret_key: str | None = None,
+        is_active: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        **body: Any,
+    ) -> AgentWebhook:
+        """Change the webhook `webhook_id` of the agent `agent_id`: only the fields
+        given are sent, checked as in `create`. Returns the webhook as updated."""
+        payload = fields(
+            url=url, events=_event_list(events), secret_key=secret_key, is_active=is_active
+        )
+        payload.update(body)
+        result: AgentWebhook = await self._send(
+            WEBHOOKS_UPDATE,
+            lambda reply: _webhook(reply, webhook_id=str(webhook_id)),
+            path={"agent_id": agent_id, "webhook_id": webhook_id},
+            json=payload,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
+        return result
 
 
 class Agents(Resource):
-    """Voice agents."""
+    """Voice agents: `list`, `get`, `create`, `update`, `create_from_website`; their
+    webhooks are `client.agents.webhooks`."""
 
     __slots__ = ()
+
+    @property
+    def webhooks(self) -> AgentWebhooks:
+        """The agents' webhook subscriptions, on the same client (and, under
+        `with_raw_response`, returning `RawResponse`s too)."""
+        return AgentWebhooks(self._client, raw=self._raw)
+
+    def list(
+        self,
+        *,
+        per_page: int | None = None,
+        page: int = 1,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> AsyncPager[Agent]:
+        """The workspace's agents.
+
+        `await client.agents.list()` returns one `Page`; `async for agent in
+        client.agents.list()` walks every page. The API sends agents without paging
+        numbers, so with `per_page` (at most 100) the walk ends on the first page
+        shorter than `per_page`; without it, the first page is all there is.
+        """
+        base: dict[str, Any] = {} if per_page is None else {"per_page": per_page}
+        seen: dict[int, tuple[str, ...]] = {}
+
+        async def fetch(number: int) -> Page[Agent]:
+            def decode(body: Any) -> Page[Agent]:
+                found = decode_page(body, Agent, fetch, page=number, per_page=per_page)
+                return _unpaged(found, number, per_page, seen)
+
+            return await self._send(  # type: ignore[no-any-return]
+                LIST,
+                decode,
+                params={**base, "page": number},
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+
+        return AsyncPager(fetch, page)
+
+    async def get(
+        self,
+        agent_id: str | Any,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> Agent:
+        """The agent with this id (a UUID); `NotFoundError` when there is none."""
+        result: Agent = await self._send(
+            GET,
+            _agent,
+            path={"agent_id": agent_id},
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
+        return result
+
+    async def create(
+        self,
+        *,
+        name: str,
+        description: str | None = None,
+        language: str | None = None,
+        settings: Any = None,
+        notes: Any = None,
+        guidelines: Any = None,
+        procedures: Any = None,
+        training: Any = None,
+        appointments: Any = None,
+        routing_rules: Any = None,
+        guard_rules: Any = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        **body: Any,
+    ) -> Agent:
+        """Create an agent called `name`, with any of its optional sections.
+
+        The sections (`settings`, `notes`, `guidelines`, `procedures`, `training`,
+        `appointments`, `routing_rules`, `guard_rules`) go on the wire as given
+        (dicts and lists, as in the API docs); other keyword arguments go into the
+        JSON body as given. Returns the new `Agent`.
+        """
+        payload = fields(
+            name=name,
+            description=description,
+            language=language,
+            settings=settings,
+            notes=notes,
+            guidelines=guidelines,
+            procedures=procedures,
+            training=training,
+            appointments=appointments,
+            routing_rules=routing_rules,
+            guard_rules=guard_rules,
+        )
+        payload.update(body)
+        result: Agent = await self._send(
+            CREATE,
+            _agent,
+            json=payload,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
+        return result
+
+    async def update(
+        self,
+        agent_id: str | Any,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        language: str | None = None,
+        status: str | None = None,
+        settings: Any = None,
+        notes: Any = None,
+        guidelines: Any = None,
+        procedures: Any = None,
+        training: Any = None,
+        appointments: Any = None,
+        routing_rules: Any = None,
+        guard_rules: Any = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        **body: Any,
+    ) -> Agent:
+        """Change the agent `agent_id`: only the fields given are sent.
+
+        A collection section that is given (`notes`, `guidelines`, `procedures`,
+        `training`, `routing_rules`, `guard_rules`, ...) replaces the agent's whole
+        section, as the API does; it is not merged. Returns the updated `Agent`.
+        """
+        payload = fields(
+            name=name,
+            description=description,
+            language=language,
+            status=status,
+            settings=settings,
+            notes=notes,
+            guidelines=guidelines,
+            procedures=procedures,
+            training=training,
+            appointments=appointments,
+            routing_rules=routing_rules,
+            guard_rules=guard_rules,
+        )
+        payload.update(body)
+        result: Agent = await self._send(
+            UPDATE,
+            _agent,
+            path={"agent_id": agent_id},
+            json=payload,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
+        return result
+
+    async def create_from_website(
+        self,
+        *,
+        source_url: str,
+        language: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        **body: Any,
+    ) -> Agent:
+        """Create an agent from the website at `source_url` (http or https, checked
+        before sending), in `language` when given. Other keyword arguments go into
+        the JSON body as given. Returns the new `Agent`."""
+        payload = fields(source_url=source_url, language=language)
+        payload.update(body)
+        result: Agent = await self._send(
+            CREATE_FROM_WEBSITE,
+            _agent,
+            json=payload,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
+        return result

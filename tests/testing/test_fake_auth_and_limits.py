@@ -67,10 +67,13 @@ def test_each_route_needs_its_permission(
 
 
 def test_default_token_has_every_permission() -> None:
-    every = frozenset({"calls:read", "calls:write", "agents:read"})
+    from mindhunters_async.testing._table import ROUTES
+
+    every = frozenset(route.permission for route in ROUTES)
     fake = FakeMindhunters()
     assert fake.tokens == {"test-token": every}
     assert set(fake.ALL_PERMISSIONS) == every
+    assert {"calls:read", "calls:write", "agents:read", "agents:write"} <= every
 
 
 def test_custom_tokens_replace_the_default(make_client: MakeClient) -> None:

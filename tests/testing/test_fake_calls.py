@@ -42,6 +42,14 @@ def test_created_call_response_and_state(fake: FakeMindhunters, api: httpx.Clien
             "status": "initiated",
             "participant": {"number": NUMBER},
             "createdAt": "2023-11-14T22:13:20.000000Z",
+            # The newer docs' fields, for steering the live call.
+            "conversation_uuid": fake.calls[call_id].conversation_uuid,
+            "contact_uuid": fake.calls[call_id].contact_uuid,
+            "listen_url": f"wss://fake.mindhunters.ai/listen/{fake.calls[call_id].conversation_uuid}",
+            "record_url": (
+                "https://fake.mindhunters.ai/recordings/"
+                f"{fake.calls[call_id].conversation_uuid}.mp3"
+            ),
         },
     }
     (call,) = fake.calls.values()

@@ -1,0 +1,83 @@
+"""Agents and their webhook subscriptions, as the agents endpoints show them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+__all__ = ["Agent", "AgentWebhook", "WebhookEvent"]
+
+
+def _aliases(*names: str) -> dict[str, tuple[str, ...]]:
+    return {"aliases": names}
+
+
+class WebhookEvent(str, enum.Enum):
+    """The events an agent webhook may subscribe to (the six the API documents).
+
+    Members compare equal to their string values, so `"intent_call"` and
+    `WebhookEvent.INTENT_CALL` are interchangeable wherever the SDK takes an event.
+    """
+
+    CONVERSATION_STATUS = "conversation_status"
+    CONVERSATION_END_REPORT = "conversation_end_report"
+    CONVERSATION_UPDATE = "conversation_update"
+    VOICE_EVALUATION = "voice_evaluation"
+    TEXT_EVALUATION = "text_evaluation"
+    INTENT_CALL = "intent_call"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@attrs.frozen
+class AgentWebhook:
+    """One of an agent's webhook subscriptions: where (`url`, https) and on which `events`.
+
+    The secret key is write-only: the API shows only whether one is set
+    (`has_secret`), and so does this model.
+    """
+
+    id: str = attrs.field(metadata=_aliases("uuid", "webhook_uuid", "webhook_id"))
+    agent_id: str | None = attrs.field(default=None, metadata=_aliases("agent_uuid"))
+    url: str | None = None
+    events: tuple[str, ...] | None = None
+    is_active: bool | None = None
+    has_secret: bool | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@attrs.frozen
+class Agent:
+    """A voice agent.
+
+    `id` is always set (the API sends it as `uuid` or `agent_uuid`); the rest may be
+    None, as the API's pages disagree on what they return. The sections (`settings`,
+    `notes`, `guidelines`, `procedures`, `training`, `appointments`, `routing_rules`,
+    `guard_rules`, `intents`, `channels`) are the API's JSON as sent, not typed models:
+    their shapes are not documented in full.
+    """
+
+    id: str = attrs.field(metadata=_aliases("uuid", "agent_uuid", "agent_id"))
+    name: str | None = None
+    description: str | None = None
+    status: str | None = None
+    language: str | None = None
+    source_url: str | None = None
+    settings: Any = None
+    notes: Any = None
+    guidelines: Any = None
+    procedures: Any = None
+    training: Any = None
+    appointments: Any = None
+    routing_rules: Any = None
+    guard_rules: Any = None
+    intents: Any = None
+    channels: Any = None
+    webhooks: tuple[AgentWebhook, ...] | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
