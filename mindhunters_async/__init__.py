@@ -39,6 +39,9 @@ from ._exceptions import (
 )
 from ._models import AgentRef, Call, CallAction, Message, Page, Participant, Prompt
 from ._models.agents import Agent, AgentWebhook, WebhookEvent
+from ._models.analytics import CallAnalytics, CallAnalyticsPeriod, CallTotals
+from ._models.campaigns import Campaign, ContactRule, Task
+from ._models.phone_numbers import PhoneNumber, PhoneNumberRate
 from ._pagination import AsyncPager
 from ._resources._base import RateLimitInfo, RawResponse
 from ._validators import is_e164, is_uuid, validate_e164, validate_uuid
@@ -46,6 +49,14 @@ from ._version import __version__
 from .middleware import RetryBudget, RetryPolicy
 
 __all__ = [
+    "PhoneNumberRate",
+    "PhoneNumber",
+    "Task",
+    "ContactRule",
+    "Campaign",
+    "CallTotals",
+    "CallAnalyticsPeriod",
+    "CallAnalytics",
     "APIConnectionError",
     "Agent",
     "AgentWebhook",

@@ -88,6 +88,9 @@ def error_from_response(response: httpx.Response) -> APIStatusError:
     code = _text(error.get("code"))
     if code is None and isinstance(envelope.get("error"), str):
         code = envelope["error"]
+    data = envelope.get("data")
+    if code is None and isinstance(data, dict) and isinstance(data.get("error"), str):
+        code = _text(data["error"])  # 403 purchase_limit_reached keeps its code in `data`
     details = _text(error.get("details"))
     field = _text(error.get("field"))
     message = _text(envelope.get("message")) or _text(error.get("message"))
