@@ -41,6 +41,13 @@ from ._models import AgentRef, Call, CallAction, Message, Page, Participant, Pro
 from ._models.agents import Agent, AgentWebhook, WebhookEvent
 from ._models.analytics import CallAnalytics, CallAnalyticsPeriod, CallTotals
 from ._models.campaigns import Campaign, ContactRule, Task
+from ._models.contacts import Contact, ContactTag, Pool, PoolContact, PoolContactsAdded
+from ._models.conversations import (
+    ContactSummary,
+    Conversation,
+    ConversationMessage,
+    ConversationSession,
+)
 from ._models.phone_numbers import PhoneNumber, PhoneNumberRate
 from ._pagination import AsyncPager
 from ._resources._base import RateLimitInfo, RawResponse
@@ -49,6 +56,15 @@ from ._version import __version__
 from .middleware import RetryBudget, RetryPolicy
 
 __all__ = [
+    "ConversationSession",
+    "ConversationMessage",
+    "Conversation",
+    "ContactSummary",
+    "PoolContactsAdded",
+    "PoolContact",
+    "Pool",
+    "ContactTag",
+    "Contact",
     "PhoneNumberRate",
     "PhoneNumber",
     "Task",
