@@ -58,12 +58,18 @@ class Rule:
 
 @attrs.frozen
 class Endpoint:
-    """An API operation: method, path template and the rules its input must meet."""
+    """An API operation: method, path template and the rules its input must meet.
+
+    `source` says how sure the path is: "seen" on the operation's own page of the
+    API reference, "inferred" from sibling pages, or "referenced" by another page
+    only (see the README's API coverage table).
+    """
 
     name: str
     method: str
     path: str
     rules: tuple[Rule, ...] = ()
+    source: Literal["seen", "inferred", "referenced"] = "seen"
 
 
 @attrs.frozen(repr=False)

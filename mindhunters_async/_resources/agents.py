@@ -57,6 +57,7 @@ WEBHOOKS_CREATE = Endpoint(
         Rule("events", lambda value, field: _events(value, field)),
         *_WEBHOOK_BODY,
     ),
+    source="inferred",
 )
 WEBHOOKS_UPDATE = Endpoint(
     "agents.webhooks.update",

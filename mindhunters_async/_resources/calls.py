@@ -35,14 +35,29 @@ SAY = Endpoint(
     "/calls/action/{conversation_id}/say",
     rules=(*_ACTION_RULES, Rule("message", lambda value, field: _text(value, field))),
 )
-MUTE = Endpoint("calls.mute", "POST", "/calls/action/{conversation_id}/mute", _ACTION_RULES)
-UNMUTE = Endpoint("calls.unmute", "POST", "/calls/action/{conversation_id}/unmute", _ACTION_RULES)
-HANGUP = Endpoint("calls.hangup", "POST", "/calls/action/{conversation_id}/hangup", _ACTION_RULES)
+MUTE = Endpoint(
+    "calls.mute", "POST", "/calls/action/{conversation_id}/mute", _ACTION_RULES, source="inferred"
+)
+UNMUTE = Endpoint(
+    "calls.unmute",
+    "POST",
+    "/calls/action/{conversation_id}/unmute",
+    _ACTION_RULES,
+    source="referenced",
+)
+HANGUP = Endpoint(
+    "calls.hangup",
+    "POST",
+    "/calls/action/{conversation_id}/hangup",
+    _ACTION_RULES,
+    source="inferred",
+)
 FORWARD = Endpoint(
     "calls.forward",
     "POST",
     "/calls/action/{conversation_id}/forward",
     rules=(*_ACTION_RULES, Rule("number", validate_e164)),
+    source="inferred",
 )
 
 _call = decoder(Call)

@@ -46,6 +46,7 @@ CAMPAIGN_ATTACH_POOLS = Endpoint(
     "POST",
     "/campaigns/{campaign_id}/pools",
     rules=(*uuid_path("campaign_id"), Rule("pool_uuids", _uuids)),
+    source="inferred",
 )
 
 RULES_LIST = Endpoint("rules.list", "GET", "/rules", rules=paging_rules(100))

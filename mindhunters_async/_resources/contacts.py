@@ -61,7 +61,9 @@ CONTACTS_LIST = Endpoint(
         ),
     ),
 )
-CONTACTS_CREATE = Endpoint("contacts.create", "POST", "/contacts", rules=(_PHONE,))
+CONTACTS_CREATE = Endpoint(
+    "contacts.create", "POST", "/contacts", rules=(_PHONE,), source="inferred"
+)
 CONTACTS_GET = Endpoint("contacts.get", "GET", "/contacts/{contact_id}", rules=_CONTACT)
 CONTACTS_UPDATE = Endpoint(
     "contacts.update", "PUT", "/contacts/{contact_id}", rules=(*_CONTACT, _PHONE)
@@ -83,7 +85,7 @@ CONTACTS_BLACKLIST = Endpoint(
     "contacts.blacklist", "POST", "/contacts/{contact_id}/blacklist", rules=_CONTACT
 )
 
-POOLS_LIST = Endpoint("pools.list", "GET", "/pools", rules=paging_rules(100))
+POOLS_LIST = Endpoint("pools.list", "GET", "/pools", rules=paging_rules(100), source="inferred")
 POOLS_CREATE = Endpoint("pools.create", "POST", "/pools", rules=(_STRATEGY,))
 POOLS_UPDATE = Endpoint("pools.update", "PUT", "/pools/{pool_id}", rules=(*_POOL, _STRATEGY))
 POOLS_CONTACTS = Endpoint(

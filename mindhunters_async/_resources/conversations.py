@@ -42,6 +42,7 @@ GET = Endpoint(
     "GET",
     "/conversations/{conversation_id}",
     rules=uuid_path("conversation_id"),
+    source="inferred",
 )
 SESSIONS = Endpoint(
     "conversations.sessions",
@@ -114,7 +115,8 @@ class Conversations(Resource):
         extra_query: Mapping[str, Any] | None = None,
     ) -> Conversation:
         """The conversation with this id (a UUID, such as the `conversation_uuid` of a
-        placed call); `NotFoundError` when there is none."""
+        placed call); `NotFoundError` when there is none. The path is inferred (seen
+        only in a third-party client of the API)."""
         result: Conversation = await self._send(
             GET,
             _conversation,
