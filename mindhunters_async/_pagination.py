@@ -39,10 +39,12 @@ class AsyncPager(Generic[T]):
 
     `await pager` gives the first requested page (a `Page`); `async for item in pager`
     yields every item, page after page; `async for page in pager.pages()` yields
-    the pages. Iteration stops after the last page, on an empty page, and when the
-    server answers with another page than the one asked for (a server that ignores
-    `page` would otherwise repeat itself forever). Breaking out of either loop
-    early is fine: nothing is left open.
+    the pages. Iteration stops after the last page (by `last_page`, `has_more`,
+    `total`, or a page shorter than `per_page` when the server sends no numbers), on
+    an empty page, and when the server answers with another page than the one asked
+    for or repeats the previous one (a server that ignores `page` would otherwise
+    repeat itself forever). Breaking out of either loop early is fine: nothing is
+    left open.
     """
 
     __slots__ = ("_fetch", "_start")
@@ -67,12 +69,13 @@ class AsyncPager(Generic[T]):
 
 
 class _Pages(AsyncIterator[Page[T]]):
-    __slots__ = ("_fetch", "_first", "_next")
+    __slots__ = ("_fetch", "_first", "_next", "_previous")
 
     def __init__(self, fetch: Fetch[T], start: int) -> None:
         self._fetch = fetch
         self._first = start
         self._next: int | None = start
+        self._previous: tuple[T, ...] | None = None
 
     async def __anext__(self) -> Page[T]:
         number = self._next
@@ -82,6 +85,11 @@ class _Pages(AsyncIterator[Page[T]]):
         page = await self._fetch(number)
         if number != self._first and page.current_page != number:
             raise StopAsyncIteration
+        if page.items and page.items == self._previous:
+            # A server that ignores `page` (and sends no paging numbers) repeats
+            # itself: the list has ended.
+            raise StopAsyncIteration
+        self._previous = page.items
         if page.has_next_page:
             self._next = number + 1
         return page

@@ -121,7 +121,9 @@ class Page(Generic[T]):
             return self.current_page < self.last_page
         if self.total is not None and self.per_page:
             return self.current_page * self.per_page < self.total
-        return self.per_page is not None and len(self.items) >= self.per_page
+        # Without numbers, only a full page may have a successor: a page longer than
+        # asked for means the server ignored `per_page` and sent everything.
+        return self.per_page is not None and len(self.items) == self.per_page
 
     async def next_page(self) -> Page[T] | None:
         """The next page, or None after the last."""

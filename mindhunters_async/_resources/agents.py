@@ -6,13 +6,10 @@ import urllib.parse
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import attrs
-
 from .._converter import decoder, structure, unwrap
 from .._exceptions import ErrorCode, RequestValidationError, ResponseDecodeError
-from .._models import Page
 from .._models.agents import Agent, AgentWebhook, WebhookEvent
-from .._pagination import AsyncPager, decode_page
+from .._pagination import AsyncPager
 from .._pipeline import Endpoint, Rule
 from ._base import Resource, fields, paging_rules, uuid_path
 
@@ -165,24 +162,6 @@ def _event_list(events: Any) -> Any:
 _agent = decoder(Agent)
 
 
-def _unpaged(
-    page: Page[Agent], number: int, per_page: int | None, seen: dict[int, tuple[str, ...]]
-) -> Page[Agent]:
-    # `data.items` comes without paging numbers, so the pager can only judge by
-    # how full a page is. A server that ignores `page`/`per_page` would send every
-    # agent on every page, and the pager would ask for page after page forever:
-    # a page longer than asked for, or the same as the one before, ends the list.
-    if per_page is None or page.last_page is not None or page.total is not None:
-        return page
-    ids = tuple(agent.id for agent in page.items)
-    seen[number] = ids
-    if len(ids) > per_page:
-        return attrs.evolve(page, last_page=page.current_page)
-    if ids and seen.get(number - 1) == ids:
-        return attrs.evolve(page, items=())
-    return page
-
-
 def _webhook(body: Any, *, webhook_id: str | None = None, url: str | None = None) -> AgentWebhook:
     """The webhook in a reply: the reply's `data` itself, or, when `data` is the whole
     agent (as agent sub-resource writes answer), the agent's webhook with this id or
@@ -307,23 +286,14 @@ class Agents(Resource):
         numbers, so with `per_page` (at most 100) the walk ends on the first page
         shorter than `per_page`; without it, the first page is all there is.
         """
-        base: dict[str, Any] = {} if per_page is None else {"per_page": per_page}
-        seen: dict[int, tuple[str, ...]] = {}
-
-        async def fetch(number: int) -> Page[Agent]:
-            def decode(body: Any) -> Page[Agent]:
-                found = decode_page(body, Agent, fetch, page=number, per_page=per_page)
-                return _unpaged(found, number, per_page, seen)
-
-            return await self._send(  # type: ignore[no-any-return]
-                LIST,
-                decode,
-                params={**base, "page": number},
-                extra_headers=extra_headers,
-                extra_query=extra_query,
-            )
-
-        return AsyncPager(fetch, page)
+        return self._pager(
+            LIST,
+            Agent,
+            page=page,
+            per_page=per_page,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     async def get(
         self,
