@@ -95,6 +95,35 @@ async def run_fake(
             ended = await client.calls.get(call.id)
             printer.line(f"   hangup -> the call is now {ended.status}")
 
+        async def agents_contacts_conversations() -> None:
+            agent = await client.agents.create(name="Ava", language="en")
+            names = [a.name async for a in client.agents.list()]
+            printer.line(f"   agent {agent.id[:8]} created; agents: {', '.join(map(str, names))}")
+            contact = await client.contacts.create(
+                name="Grace Hopper", phone_number="+14155550123", email="grace@example.com"
+            )
+            printer.line(f"   contact {contact.id[:8]}: {contact.name} {contact.phone_number}")
+            # Conversations come from calls; the fake is given one with two messages.
+            conversation_id = fake.add_record(
+                "conversations",
+                agent_uuid=agent.id,
+                contact_uuid=contact.id,
+                phone="+14155550123",
+                channel="call",
+                status="completed",
+            )
+            for sender, text in (("agent", "Hi Grace, this is Ava."), ("contact", "Hello!")):
+                fake.add_record(
+                    "conversation_messages",
+                    conversation_uuid=conversation_id,
+                    sender=sender,
+                    content=text,
+                )
+            conversation = await client.conversations.get(conversation_id)
+            printer.line(f"   conversation {conversation.id[:8]}: {conversation.status}")
+            async for message in client.conversations.messages(conversation_id):
+                printer.line(f"     {message.sender}: {message.content}")
+
         async def list_pages() -> None:
             async for page in client.calls.list(per_page=3).pages():
                 ids = ", ".join(c.id[:8] for c in page.items)
@@ -148,6 +177,7 @@ async def run_fake(
         await printer.step("A call placed and read back", place_and_read)
         await printer.step("Calls listed page by page", list_pages)
         await printer.step("A live call steered: say, then hang up", steer_live_call)
+        await printer.step("An agent, a contact and a conversation", agents_contacts_conversations)
         await printer.step("A bad phone number refused before sending", refuse_bad_number)
         await printer.step("A 429 retried after retryAfter", retry_429)
         await printer.step("A 503 retried with backoff and jitter", retry_503)

@@ -33,6 +33,9 @@ def test_demo_against_the_fake_shows_every_behaviour(backend: str) -> None:
     assert "page 3/3: 1 calls" in text
     assert "say -> 'Say dispatched'" in text
     assert "hangup -> the call is now completed" in text
+    assert "agents: Test Agent, Ava" in text
+    assert "Grace Hopper +14155550123" in text
+    assert "agent: Hi Grace, this is Ava." in text
     assert "refused: participant.number INVALID_FORMAT" in text
     assert "requests sent: 0" in text
     assert "RateLimitError; retrying in 1.00 s" in text

@@ -73,8 +73,11 @@ class FakeMindhunters:
 
     Connect a client through `transport()` (an `httpx.MockTransport`), `mock()`
     (respx), `asgi_app` (any ASGI server, or `httpx.ASGITransport`) or `serve()`
-    (a real socket on 127.0.0.1). It serves, below `/api/v1` of any host:
-    `POST /call`, `GET /calls`, `GET /calls/{uuid}`, `GET /agents`, `GET /agents/{uuid}`.
+    (a real socket on 127.0.0.1). It serves, below `/api/v1` of any host, every
+    operation of the README's API coverage table: calls and live-call actions,
+    agents and their webhooks, conversations, contacts, pools, campaigns, rules,
+    tasks, call analytics and phone numbers (see `testing/_routes/`). Records that
+    the API cannot create (conversations, campaigns) are put in with `add_record`.
 
     A request goes through, in order: an injected fault (see `fail`); routing
     (unknown path or method: 404 ENDPOINT_NOT_FOUND, before auth, as Laravel routes
