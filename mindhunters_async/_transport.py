@@ -31,6 +31,7 @@ import math
 import ssl
 import uuid
 import zlib
+from collections.abc import Coroutine
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -180,9 +181,14 @@ class _Attempt:
 
     __slots__ = ("closed", "scope")
 
-    def __init__(self, limit: float | None) -> None:
-        deadline = math.inf if limit is None else anyio.current_time() + limit
-        self.scope = anyio.CancelScope(deadline=deadline)
+    def __init__(self, limit: float | None, loop: asyncio.AbstractEventLoop | None) -> None:
+        if loop is None or limit is None:
+            deadline = math.inf if limit is None else anyio.current_time() + limit
+            self.scope = anyio.CancelScope(deadline=deadline)
+        else:
+            # On asyncio an anyio deadline costs a timer and its bookkeeping on
+            # every attempt; a plain timer that cancels the scope does the same.
+            self.scope = anyio.CancelScope()
         self.closed = False
 
 
@@ -291,15 +297,20 @@ class Sender:
         if self.closing:
             # Queued while the client was closing: it must not start now.
             raise ClientStateError(CLOSED)
-        attempt = _Attempt(limit)
+        loop = self._asyncio_loop
+        attempt = _Attempt(limit, loop)
         self._attempts.add(attempt)
         try:
-            loop = self._asyncio_loop
             if loop is None:
                 return await self._exchange(attempt, request, http_request)
-            return await _in_child_task(
-                loop, attempt, self._exchange(attempt, request, http_request)
-            )
+            timer = None if limit is None else loop.call_later(limit, attempt.scope.cancel)
+            try:
+                return await _in_child_task(
+                    loop, attempt, self._exchange(attempt, request, http_request)
+                )
+            finally:
+                if timer is not None:
+                    timer.cancel()
         finally:
             self._attempts.discard(attempt)
             if self._drained is not None and not self._attempts:
@@ -398,32 +409,49 @@ CLOSED = (
 
 
 async def _in_child_task(
-    loop: asyncio.AbstractEventLoop, attempt: _Attempt, exchange: Any
+    loop: asyncio.AbstractEventLoop, attempt: _Attempt, exchange: Coroutine[Any, Any, Any]
 ) -> httpx.Response:
     """Run `exchange` in a child task that only its anyio scope ever cancels.
 
     A native cancellation of the caller reaches the child as a scope cancellation,
-    which waits for httpcore's shielded clean-up; the caller then re-raises it.
+    which waits for httpcore's shielded clean-up; the caller then re-raises it. The
+    child wakes the caller itself as it ends (not through a done callback), so an
+    attempt costs one turn of the event loop more than running it inline.
     """
-    task = loop.create_task(exchange)
-    done: asyncio.Future[None] = loop.create_future()
-    task.add_done_callback(functools.partial(_wake, done))
+    waiter: asyncio.Future[None] = loop.create_future()
+    outcome: list[Any] = []
+    task = loop.create_task(_run_child(exchange, outcome, waiter))
     try:
-        await done
+        await waiter
     except asyncio.CancelledError:
         attempt.scope.cancel()
         while not task.done():
-            waiter: asyncio.Future[None] = loop.create_future()
-            task.add_done_callback(functools.partial(_wake, waiter))
+            finished: asyncio.Future[None] = loop.create_future()
+            task.add_done_callback(functools.partial(_wake, finished))
             try:
-                await waiter
+                await finished
             except asyncio.CancelledError:
                 continue
-        if not task.cancelled():
-            task.exception()  # retrieved, so asyncio does not log it as lost
         raise
-    result: httpx.Response = task.result()
-    return result
+    if not outcome:
+        await task  # ended by something other than its scope: re-raise that
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
+    response: httpx.Response = result
+    return response
+
+
+async def _run_child(
+    exchange: Coroutine[Any, Any, Any], outcome: list[Any], waiter: asyncio.Future[None]
+) -> None:
+    try:
+        outcome.append(await exchange)
+    except Exception as exc:
+        outcome.append(exc)
+    finally:
+        if not waiter.done():
+            waiter.set_result(None)
 
 
 def _wake(waiter: asyncio.Future[None], _: object) -> None:
