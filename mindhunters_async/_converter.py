@@ -275,7 +275,7 @@ def unwrap(body: Any) -> Any:
 _PAGE_FIELDS = ("current_page", "last_page", "per_page", "total")
 
 
-def page_parts(body: Any) -> tuple[list[Any], dict[str, int | None]]:
+def page_parts(body: Any) -> tuple[list[Any], dict[str, int | None], bool | None]:
     """The raw items and paging numbers of a list response, in any of its shapes.
 
     Shapes seen in the docs: a Laravel paginator in `data` (`{"current_page", "data":
@@ -284,6 +284,7 @@ def page_parts(body: Any) -> tuple[list[Any], dict[str, int | None]]:
     """
     data = unwrap(body)
     numbers: dict[str, Any] = {}
+    has_more: bool | None = None
     containers: list[Any] = [body, data]
     if isinstance(data, list):
         items = data
@@ -301,13 +302,16 @@ def page_parts(body: Any) -> tuple[list[Any], dict[str, int | None]]:
             continue
         for source in (container, container.get("meta"), container.get("pagination")):
             if isinstance(source, dict):
+                more = source.get("has_more", source.get("hasMore"))
+                if has_more is None and isinstance(more, bool):
+                    has_more = more
                 for name in _PAGE_FIELDS:
                     camel = _camel(name)
                     if name in source and name not in numbers:
                         numbers[name] = source[name]
                     elif camel in source and name not in numbers:
                         numbers[name] = source[camel]
-    return items, {name: _maybe_int(numbers.get(name)) for name in _PAGE_FIELDS}
+    return items, {name: _maybe_int(numbers.get(name)) for name in _PAGE_FIELDS}, has_more
 
 
 def _maybe_int(value: Any) -> int | None:

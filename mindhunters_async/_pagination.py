@@ -23,13 +23,14 @@ def decode_page(
     `page` and `per_page` are what was asked for: they stand in for paging numbers
     the response leaves out.
     """
-    raw_items, numbers = page_parts(body)
+    raw_items, numbers, has_more = page_parts(body)
     return Page(
         items=tuple(map(decoder_for(cls), raw_items)),
         current_page=numbers["current_page"] or page,
         last_page=numbers["last_page"],
         per_page=numbers["per_page"] or per_page,
         total=numbers["total"],
+        has_more=has_more,
         fetch=fetch,
     )
 

@@ -195,6 +195,45 @@ async def test_breaking_out_early_fetches_no_more_and_leaves_nothing_behind(
     assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
 
 
+async def test_has_more_false_ends_the_walk_whatever_else_is_sent(
+    api: respx.MockRouter, client: mh.AsyncMindhunters
+) -> None:
+    # `data.items` with `data.pagination` (phone numbers, trunks, rates): `has_more`
+    # is the server's own word, so it wins over a full page.
+    def body(page: int, has_more: bool) -> dict[str, Any]:
+        pagination = {"current_page": page, "per_page": 2, "has_more": has_more}
+        return {"success": True, "data": {"items": items(call_ids(page)), "pagination": pagination}}
+
+    route = api.get("/calls").mock(
+        side_effect=[
+            httpx.Response(200, json=body(1, True)),
+            httpx.Response(200, json=body(2, False)),
+        ]
+    )
+    found = [call.id async for call in client.calls.list(per_page=2)]
+    assert found == call_ids(1) + call_ids(2)
+    assert route.call_count == 2
+
+
+async def test_a_repeated_page_without_numbers_ends_the_walk(
+    api: respx.MockRouter, client: mh.AsyncMindhunters
+) -> None:
+    # `data.items` alone (agents), from a server that ignores `page`.
+    route = api.get("/calls").respond(200, json={"data": {"items": items(call_ids(1))}})
+    found = [call.id async for call in client.calls.list(per_page=2)]
+    assert found == call_ids(1)
+    assert route.call_count == 2  # the second answer repeated the first: the end
+
+
+async def test_a_page_longer_than_asked_for_is_all_there_is(
+    api: respx.MockRouter, client: mh.AsyncMindhunters
+) -> None:
+    route = api.get("/calls").respond(200, json={"data": {"items": items(call_ids(1, 5))}})
+    found = [call.id async for call in client.calls.list(per_page=2)]
+    assert len(found) == 5
+    assert route.call_count == 1
+
+
 async def test_next_page_and_has_next_page(
     api: respx.MockRouter, client: mh.AsyncMindhunters
 ) -> None:

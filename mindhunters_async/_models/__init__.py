@@ -107,6 +107,7 @@ class Page(Generic[T]):
     last_page: int | None = None
     per_page: int | None = None
     total: int | None = None
+    has_more: bool | None = None
     _fetch: Callable[[int], Awaitable[Page[T]]] | None = attrs.field(
         default=None, repr=False, eq=False, alias="fetch"
     )
@@ -117,6 +118,8 @@ class Page(Generic[T]):
         them, from whether this page was full)."""
         if not self.items:
             return False
+        if self.has_more is not None:
+            return self.has_more
         if self.last_page is not None:
             return self.current_page < self.last_page
         if self.total is not None and self.per_page:
