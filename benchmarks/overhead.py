@@ -17,6 +17,8 @@ Scenarios:
 - get:    `client.calls.get(id)` vs `client.get(url)` + `.json()`
 - list:   one page of 100 calls, `await client.calls.list(per_page=100)` vs raw
 - error:  a 404 raised as `NotFoundError` vs raw `.json()` + `raise_for_status()`
+- create-inline: `create` with attempts run in the caller's task, as before the fix
+  for native cancellation: the difference with `create` is that fix's cost
 
 Each scenario also runs as `NAME-own-client` (`create-own-client`, ...): the same
 SDK call, but on an SDK given the caller's own client,
@@ -67,7 +69,29 @@ def scenarios(
     table = {name: (raw_ops[name], op) for name, op in _sdk_ops(sdk).items()}
     for name, op in _sdk_ops(own).items():
         table[name + OWN_CLIENT] = (raw_ops[name], op)
+    table["create" + INLINE] = (raw_ops["create"], _inline(sdk, _sdk_ops(sdk)["create"]))
     return table
+
+
+INLINE = "-inline"
+
+
+def _inline(sdk: mh.AsyncMindhunters, op: Op) -> Op:
+    """`op` with each attempt run in the caller's task instead of a child task: the
+    path before the fix for native cancellation (see "The cost of cancellation
+    safety" in benchmarks/README.md), measured for its cost only. On trio the SDK
+    runs attempts inline anyway."""
+    sender = sdk._shared.sender
+
+    async def inline() -> Any:
+        loop = sender._asyncio_loop
+        sender._asyncio_loop = None
+        try:
+            return await op()
+        finally:
+            sender._asyncio_loop = loop
+
+    return inline
 
 
 def _raw_ops(raw: httpx.AsyncClient) -> dict[str, Op]:
