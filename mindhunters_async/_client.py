@@ -268,24 +268,6 @@ class AsyncMindhunters:
         )
         return result_of(request, response)
 
-    async def _request(
-        self,
-        endpoint: Endpoint,
-        decode: Callable[[Any], T],
-        *,
-        path_params: Mapping[str, Any] | None = None,
-        params: dict[str, Any] | None = None,
-        json: Any = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> T:
-        """Send one call through the pipeline and return its result, `decode(body)`
-        (`body` being the JSON of the reply; see `_converter.decoder`)."""
-        request, response = await self._exchange(
-            endpoint, decode, path_params=path_params, params=params, json=json, headers=headers
-        )
-        result: T = result_of(request, response)
-        return result
-
     async def _exchange(
         self,
         endpoint: Endpoint,
