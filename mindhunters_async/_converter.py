@@ -211,6 +211,30 @@ def _make_attrs_unstructure(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
     return unstructure
 
 
+def _is_sequence(tp: Any) -> bool:
+    origin = get_origin(tp)
+    if origin is list:
+        return True
+    args = get_args(tp)
+    return origin is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def _make_sequence_structure(tp: Any) -> Callable[[Any, Any], Any]:
+    # cattrs would iterate whatever it is given: a string into its characters, an
+    # object into its keys. Only a JSON array is a list.
+    inner = get_args(tp)[0]
+    item = _identity if inner is Any else converter.get_structure_hook(inner)
+    make = tuple if get_origin(tp) is tuple else list
+
+    def structure(value: Any, _: Any) -> Any:
+        if type(value) is not list and type(value) is not tuple:
+            raise _Unreadable
+        return make(item(element, inner) for element in value)
+
+    return structure
+
+
+converter.register_structure_hook_factory(_is_sequence, _make_sequence_structure)
 converter.register_structure_hook_factory(attrs.has, _make_attrs_structure)
 converter.register_unstructure_hook_factory(attrs.has, _make_attrs_unstructure)
 

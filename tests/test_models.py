@@ -343,3 +343,23 @@ def test_datetimes_without_a_zone_are_taken_as_utc() -> None:
     assert call.updated_at.utcoffset() is not None
     assert call.updated_at.utcoffset().total_seconds() == 7200  # type: ignore[union-attr]
     assert call.created_at > call.updated_at  # comparable: both aware
+
+
+@pytest.mark.parametrize(
+    ("events", "expected"),
+    [
+        (["conversation_status", "intent_call"], ("conversation_status", "intent_call")),
+        ([], ()),
+        # Only a JSON array is a list: a string is not a list of its characters, an
+        # object not a list of its keys; a bad element spoils the field, as a bad
+        # value does for any optional field.
+        ("conversation_status", None),
+        ({"conversation_status": True}, None),
+        (["conversation_status", None], None),
+    ],
+)
+def test_a_list_field_takes_only_a_json_array(events: Any, expected: Any) -> None:
+    hook = mh.AgentWebhook
+    from mindhunters_async._converter import structure
+
+    assert structure({"uuid": "w-1", "events": events}, hook).events == expected
