@@ -170,13 +170,19 @@ def _make_attrs_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
         if type(data) is not dict and not isinstance(data, Mapping):
             raise _Unreadable
         kwargs: dict[str, Any] = {}
+        converted: set[str] | None = None
         for key, value in data.items():
             entry = get_entry(key)
             if entry is None or value is None:
                 continue
             name, as_is, hook, inner, lenient = entry
             if type(value) is as_is:
-                kwargs.setdefault(name, value)  # the first readable key of a field wins
+                # The first key of a field that holds its type wins, over an earlier
+                # one that had to be converted: Laravel's integer `id` before `uuid`.
+                if name not in kwargs or (converted is not None and name in converted):
+                    kwargs[name] = value
+                    if converted is not None:
+                        converted.discard(name)
                 continue
             if name in kwargs:
                 continue
@@ -185,6 +191,10 @@ def _make_attrs_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
             except Exception:
                 if not lenient:
                     raise
+                continue
+            if converted is None:
+                converted = set()
+            converted.add(name)
         for name in required:
             if name not in kwargs:
                 raise _Unreadable

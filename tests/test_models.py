@@ -363,3 +363,17 @@ def test_a_list_field_takes_only_a_json_array(events: Any, expected: Any) -> Non
     from mindhunters_async._converter import structure
 
     assert structure({"uuid": "w-1", "events": events}, hook).events == expected
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"id": 12, "uuid": "0d9c2f6e-agent"},  # Laravel's integer id first
+        {"uuid": "0d9c2f6e-agent", "id": 12},
+    ],
+)
+def test_a_key_holding_the_fields_type_wins_over_one_converted(data: dict[str, Any]) -> None:
+    from mindhunters_async._converter import structure
+
+    assert structure(data, mh.Agent).id == "0d9c2f6e-agent"
+    assert structure({"id": 12}, mh.Agent).id == "12"  # alone, it is still read
