@@ -387,19 +387,32 @@ class Sender:
                 # loop, but their sockets can still be closed.
                 abandon_connections(self._http_client)
             return
-        if self._attempts:
-            self._drained = anyio.Event()
-            with anyio.move_on_after(grace):
-                await self._drained.wait()
-            for attempt in list(self._attempts):
-                attempt.closed = True
-                attempt.scope.cancel()
+        slots = self._slots
+        if slots is not None:
+            # Calls waiting for a connection are refused at once: each one woken
+            # here finds the client closing and raises ClientStateError.
+            for _ in range(slots.statistics().tasks_waiting):
+                slots.release()
+        try:
             if self._attempts:
-                with anyio.CancelScope(shield=True):
+                self._drained = anyio.Event()
+                with anyio.move_on_after(grace):
                     await self._drained.wait()
-        self.closed = True
-        if self._owns_client:
-            await self._http_client.aclose()
+        finally:
+            # Even when the caller's own cancellation cut the grace period short,
+            # the attempts still in flight end and the pool closes: nothing may be
+            # left to the garbage collector.
+            with anyio.CancelScope(shield=True):
+                if self._attempts:
+                    self._drained = self._drained or anyio.Event()
+                    for attempt in list(self._attempts):
+                        attempt.closed = True
+                        attempt.scope.cancel()
+                    if self._attempts:
+                        await self._drained.wait()
+                self.closed = True
+                if self._owns_client:
+                    await self._http_client.aclose()
 
 
 CLOSED = (

@@ -729,3 +729,61 @@ async def test_a_retry_after_of_400_digits_is_a_long_wait(
     assert err.retry_after is not None
     assert math.isfinite(err.retry_after)
     assert err.retry_after > max_retry_after
+
+
+async def test_queued_calls_are_refused_at_once_while_calls_in_flight_get_their_grace(
+    http_backend: str,
+) -> None:
+    refused_at: list[float] = []
+
+    async def one(client: mh.AsyncMindhunters) -> None:
+        try:
+            await get_one(client)
+        except mh.ClientStateError:
+            refused_at.append(anyio.current_time())
+        except mh.MindhuntersError:
+            pass
+
+    with RawServer(slow_answer(5.0)) as server:
+        client = make_client(server.url, http_backend=http_backend, max_retries=0)
+        try:
+            with anyio.fail_after(15):
+                async with anyio.create_task_group() as group:
+                    for _ in range(110):  # 100 in flight, 10 waiting for a connection
+                        group.start_soon(one, client)
+                    await server.wait_for_requests(100)
+                    started = anyio.current_time()
+                    await client.aclose(grace=1.0)
+        finally:
+            await client.aclose()
+    assert len(refused_at) == 10
+    # Refused when aclose() began, not after the grace period of the calls in flight.
+    assert max(refused_at) - started < 0.5
+
+
+async def test_a_cancelled_aclose_still_closes_the_pool(http_backend: str) -> None:
+    results: list[str] = []
+    with RawServer(slow_answer(5.0)) as server, resource_warnings() as found:
+        client = make_client(server.url, http_backend=http_backend, max_retries=0)
+
+        async def in_flight(client: mh.AsyncMindhunters) -> None:
+            try:
+                await get_one(client)
+            except mh.MindhuntersError as exc:
+                results.append(type(exc).__name__)
+
+        with anyio.fail_after(15):
+            async with anyio.create_task_group() as group:
+                group.start_soon(in_flight, client)
+                await server.wait_for_requests(1)
+                # `async with client:` ending inside a cancelled scope: aclose() is
+                # cancelled during its grace period.
+                with anyio.move_on_after(0.1):
+                    async with client:
+                        await anyio.sleep_forever()
+        assert client._shared.sender.closed
+        assert client._shared.http_client.is_closed
+        del client
+        gc.collect()
+    assert results == ["APIConnectionError"]
+    assert found == []
