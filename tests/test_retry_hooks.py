@@ -196,3 +196,38 @@ async def test_a_body_too_large_is_released_and_not_retried() -> None:
         with pytest.raises(mh.ResponseDecodeError):
             await client.calls.get(CALL_ID)
     assert log == ["sent", "closed"]
+
+
+async def test_closing_during_a_retry_wait_keeps_what_the_last_attempt_knew() -> None:
+    from mindhunters_async.testing import FakeMindhunters, Fault
+
+    fake = FakeMindhunters()
+    fake.fail(Fault.INTERNAL_SERVER_ERROR, route="POST /call")
+    waiting = anyio.Event()
+    release = anyio.Event()
+
+    async def sleep(seconds: float) -> None:
+        waiting.set()
+        await release.wait()
+
+    policy = mh.RetryPolicy(retry_ambiguous=True, sleep=sleep)
+    client = fake.client(retry=policy)
+    errors: list[mh.APIError] = []
+
+    async def place() -> None:
+        try:
+            await client.calls.create(agent_id=fake.DEFAULT_AGENT_ID, participant=PARTICIPANT)
+        except mh.APIError as exc:
+            errors.append(exc)
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(place)
+        await waiting.wait()  # the 500 came back; the call waits to retry
+        await client.aclose()
+        release.set()
+    (error,) = errors
+    assert isinstance(error, mh.InternalServerError)  # not a bare ClientStateError
+    assert error.outcome_unknown  # a 500 on POST /call: the phone may have rung
+    assert error.attempts == 1
+    assert error.retry_note == "not retried: the client was closed"
+    assert len(fake.requests_to("POST", "/call")) == 1

@@ -50,6 +50,7 @@ from .._exceptions import (
     APIError,
     APIStatusError,
     APITimeoutError,
+    ClientStateError,
     ConfigurationError,
     Outcome,
     ResponseDecodeError,
@@ -308,6 +309,7 @@ class _Call:
 
     async def run(self) -> httpx.Response:
         policy = self.policy
+        last: APIError | None = None
         while True:
             self.attempt += 1
             self.sending = True
@@ -315,6 +317,18 @@ class _Call:
                 response = await self.call_next(
                     self.request.for_attempt(self.attempt, self._attempt_timeout())
                 )
+            except ClientStateError:
+                if last is None:
+                    raise
+                # Closed while waiting to retry: the caller gets the last attempt's
+                # error, which knows whether the server may have acted.
+                last.outcome = Outcome(
+                    self.attempt - 1,
+                    self.key,
+                    self.maybe_acted,
+                    "not retried: the client was closed",
+                )
+                raise last from None
             except APIError as err:
                 self.sending = False
                 decision = decide(err, self.request.method, policy, self.attempt)
@@ -327,6 +341,7 @@ class _Call:
                         note = stop.note
                     else:
                         await self._wait(err, delay)
+                        last = err
                         continue
                 err.outcome = Outcome(self.attempt, self.key, self.maybe_acted, note)
                 raise
