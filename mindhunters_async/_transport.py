@@ -31,7 +31,7 @@ import math
 import ssl
 import uuid
 import zlib
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -177,19 +177,49 @@ def attempt_limit(timeout: httpx.Timeout) -> float | None:
 
 
 class _Attempt:
-    """One attempt in flight: the scope that can cut it short, and why it was."""
+    """One attempt in flight: the scope that can cut it short, and why it was.
 
-    __slots__ = ("closed", "scope")
+    The attempt's time limit runs from the start on the SDK's own pool, whose queue
+    is the Sender's: the attempt has its connection when it starts. On a caller's
+    client (or transport) the request may first wait in httpx's pool, which is not
+    the server's slowness: there the limit runs from httpcore's first trace event
+    for the request (connecting, or sending on a pooled connection), and the traces
+    also say whether the request had begun to be sent when the limit cut it short.
+    """
+
+    __slots__ = ("closed", "limit", "loop", "scope", "sending", "timer", "traced")
 
     def __init__(self, limit: float | None, loop: asyncio.AbstractEventLoop | None) -> None:
-        if loop is None or limit is None:
-            deadline = math.inf if limit is None else anyio.current_time() + limit
-            self.scope = anyio.CancelScope(deadline=deadline)
-        else:
-            # On asyncio an anyio deadline costs a timer and its bookkeeping on
-            # every attempt; a plain timer that cancels the scope does the same.
-            self.scope = anyio.CancelScope()
+        self.limit = limit
+        self.loop = loop
+        # On asyncio an anyio deadline costs a timer and its bookkeeping on every
+        # attempt; a plain timer that cancels the scope does the same, cheaper.
+        self.scope = anyio.CancelScope()
+        self.timer: asyncio.TimerHandle | None = None
         self.closed = False
+        self.traced = False
+        self.sending = False
+
+    def start_clock(self) -> None:
+        limit = self.limit
+        if limit is None:
+            return
+        if self.loop is None:
+            self.scope.deadline = anyio.current_time() + limit
+        elif self.timer is None:
+            self.timer = self.loop.call_later(limit, self.scope.cancel)
+
+    def stop_clock(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+
+    async def trace(self, name: str, info: Mapping[str, Any]) -> None:
+        """httpcore's `trace` extension: the request has left the pool's queue."""
+        if not self.traced:
+            self.traced = True
+            self.start_clock()
+        if name.endswith("send_request_headers.started"):
+            self.sending = True
 
 
 class Sender:
@@ -299,19 +329,19 @@ class Sender:
             raise ClientStateError(CLOSED)
         loop = self._asyncio_loop
         attempt = _Attempt(limit, loop)
+        if self._slots is None and limit is not None:
+            http_request.extensions["trace"] = attempt.trace
+        else:
+            attempt.start_clock()
         self._attempts.add(attempt)
         try:
             if loop is None:
                 return await self._exchange(attempt, request, http_request)
-            timer = None if limit is None else loop.call_later(limit, attempt.scope.cancel)
-            try:
-                return await _in_child_task(
-                    loop, attempt, self._exchange(attempt, request, http_request)
-                )
-            finally:
-                if timer is not None:
-                    timer.cancel()
+            return await _in_child_task(
+                loop, attempt, self._exchange(attempt, request, http_request)
+            )
         finally:
+            attempt.stop_clock()
             self._attempts.discard(attempt)
             if self._drained is not None and not self._attempts:
                 self._drained.set()
@@ -359,11 +389,13 @@ class Sender:
             )
         timeout = request.timeout or request.options.timeout
         limit = attempt_limit(timeout)
+        # Traces that never reached "sending" say the request never left.
+        sent = False if attempt.traced and not attempt.sending else None
         return APITimeoutError(
             f"{where}: attempt {request.attempt} took longer than its timeout of {limit:g}s"
             " (the server was too slow, or kept its reply trickling)",
             request=http_request,
-            sent=None,
+            sent=sent,
         )
 
     # Shutdown

@@ -787,3 +787,44 @@ async def test_a_cancelled_aclose_still_closes_the_pool(http_backend: str) -> No
         gc.collect()
     assert results == ["APIConnectionError"]
     assert found == []
+
+
+def slow_for_one_call(slow_id: str, seconds: float) -> Reply:
+    async def reply(head: bytes, reader: asyncio.StreamReader, w: asyncio.StreamWriter) -> bool:
+        if slow_id.encode() in head:
+            await asyncio.sleep(seconds)
+        w.write(response(200, call_json(head), "Content-Type: application/json"))
+        return True
+
+    return reply
+
+
+async def test_waiting_for_a_callers_pool_is_not_the_attempts_time(anyio_backend: str) -> None:
+    # With the caller's own client, a request may wait in httpx's pool: that wait is
+    # not the server's slowness, and must not end a POST as "outcome unknown".
+    slow = str(uuid.uuid4())
+    with RawServer(slow_for_one_call(slow, 1.5)) as server:
+        async with httpx.AsyncClient(limits=httpx.Limits(max_connections=1)) as own:
+            client = make_client(server.url, http_client=own, timeout=0.5, max_retries=0)
+            async with anyio.create_task_group() as group:
+                group.start_soon(client.with_options(timeout=5.0).calls.get, slow)
+                await server.wait_for_requests(1)  # the only connection is busy
+                call = await place(client)  # waits about 1.5 s for it, then is quick
+            await client.aclose()
+    assert call.id is not None
+    assert len(server.paths) == 2
+
+
+async def test_the_attempt_time_still_bounds_a_trickling_reply_on_a_callers_client(
+    anyio_backend: str,
+) -> None:
+    with RawServer(drip_body) as server:
+        async with httpx.AsyncClient() as own:
+            client = make_client(server.url, http_client=own, timeout=1.0, max_retries=0)
+            started = anyio.current_time()
+            with pytest.raises(mh.APITimeoutError) as info:
+                await place(client)
+            elapsed = anyio.current_time() - started
+            await client.aclose()
+    assert elapsed < 2.0
+    assert info.value.outcome_unknown  # it was being sent: the call may be placed
