@@ -171,7 +171,10 @@ def abandon_connections(http_client: httpx.AsyncClient) -> None:
         stream = getattr(getattr(connection, "_connection", None), "_network_stream", None)
         if stream is None:
             continue
-        asyncio_transport = getattr(getattr(stream, "_stream", None), "_transport", None)
+        anyio_stream = getattr(stream, "_stream", None)
+        # Over TLS, anyio's TLSStream wraps the socket stream that owns the transport.
+        inner = getattr(anyio_stream, "transport_stream", anyio_stream)
+        asyncio_transport = getattr(inner, "_transport", None)
         if asyncio_transport is not None:
             close_asyncio_transport(asyncio_transport)
             continue

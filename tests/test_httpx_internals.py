@@ -134,3 +134,57 @@ def test_abandon_connections_closes_sockets_of_a_dead_loop() -> None:
         assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
         assert _httpx.pool_connections(client._shared.http_client) == []
         client._shared.sender.closed = True  # nothing left to close; no unclosed warning
+
+
+def test_abandon_connections_closes_tls_sockets_of_a_dead_loop() -> None:
+    import socket
+    import ssl
+    import threading
+
+    import trustme
+
+    ca = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_context)
+    client_context = ssl.create_default_context()
+    ca.configure_trust(client_context)
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    accepted: list[ssl.SSLSocket] = []
+    body = b'{"success":true,"data":{"id":"6ba7b810-9dad-11d1-80b4-00c04fd430c8"}}'
+
+    def serve_one() -> None:
+        conn, _ = listener.accept()
+        tls = server_context.wrap_socket(conn, server_side=True)
+        accepted.append(tls)
+        tls.recv(65536)
+        tls.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+        )
+
+    thread = threading.Thread(target=serve_one, daemon=True)
+    thread.start()
+    client = mh.AsyncMindhunters(
+        api_token="sk-test-tls",
+        base_url=f"https://127.0.0.1:{port}/api/v1",
+        transport=httpx.AsyncHTTPTransport(verify=client_context),
+    )
+
+    async def use() -> None:
+        await client.calls.get("6ba7b810-9dad-11d1-80b4-00c04fd430c8")
+
+    anyio.run(use)  # asyncio: the pooled TLS connection outlives its loop
+    thread.join(5)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        anyio.run(client.aclose)  # another loop
+        gc.collect()
+    (server_side,) = accepted
+    server_side.settimeout(5)
+    try:
+        assert server_side.recv(1) == b""  # the client closed its end
+    finally:
+        server_side.close()
+        listener.close()
+    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
