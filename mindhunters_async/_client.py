@@ -285,6 +285,14 @@ class AsyncMindhunters:
         path = endpoint.path
         if path_params:
             path = path.format_map({k: _segment(v) for k, v in path_params.items()})
+        try:
+            http_headers = httpx.Headers(headers) if headers else httpx.Headers()
+        except (ValueError, TypeError):
+            raise RequestValidationError(
+                "headers",
+                ErrorCode.VALIDATION_ERROR,
+                "header names and values must be printable ASCII text",
+            ) from None
         request = Request(
             endpoint,
             self._options,
@@ -292,7 +300,7 @@ class AsyncMindhunters:
             path_params or {},
             dict(params) if params else None,
             json,
-            httpx.Headers(headers) if headers else httpx.Headers(),
+            http_headers,
             decode=decode,
         )
         return request, await self._shared.pipeline(request)

@@ -280,20 +280,31 @@ class Sender:
     async def __call__(self, request: Request) -> httpx.Response:
         options = request.options
         target = options.base_url + request.path
-        url = self._urls.get(target)
-        if url is None:
-            url = httpx.URL(target)
-            if not request.path_params and len(self._urls) < _MAX_CACHED_URLS:
-                self._urls[target] = url
         timeout = request.timeout or options.timeout
-        http_request = self._http_client.build_request(
-            request.endpoint.method,
-            url,
-            params=request.params,
-            content=_content(request),
-            headers=request.headers,
-            timeout=timeout,
-        )
+        content = _content(request)
+        try:
+            url = self._urls.get(target)
+            if url is None:
+                url = httpx.URL(target)
+                if not request.path_params and len(self._urls) < _MAX_CACHED_URLS:
+                    self._urls[target] = url
+            http_request = self._http_client.build_request(
+                request.endpoint.method,
+                url,
+                params=request.params,
+                content=content,
+                headers=request.headers,
+                timeout=timeout,
+            )
+        except (httpx.InvalidURL, ValueError, TypeError) as exc:
+            # The text of the error may quote a header value: only its kind is named.
+            raise RequestValidationError(
+                "request",
+                ErrorCode.VALIDATION_ERROR,
+                f"the request cannot be sent ({type(exc).__name__}): a URL or a query too long"
+                " (httpx allows 65,536 characters), or a header or query value that is not"
+                " printable ASCII text",
+            ) from None
         use_body_stream(http_request)
         limit = options.attempt_limit if request.timeout is None else attempt_limit(timeout)
         slots = self._slots

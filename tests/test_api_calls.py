@@ -297,3 +297,22 @@ async def test_the_base_url_of_the_test_tenant_is_used(api: respx.MockRouter) ->
     assert str(route.calls.last.request.url).startswith(BASE_URL)
     assert route.calls.last.request.headers["authorization"] == f"Bearer {TOKEN}"
     assert isinstance(route.calls.last.request, httpx.Request)
+
+
+@pytest.mark.parametrize(
+    ("send", "field"),
+    [
+        (lambda c: c.contacts.list(search="x" * 70_000), "request"),
+        (lambda c: c.request("GET", "/a" * 40_000), "request"),
+        (lambda c: c.calls.get(CALL_ID, extra_headers={"X-Note": "caf\u00e9 \u20ac"}), "headers"),
+    ],
+    ids=["query-too-long", "path-too-long", "non-ascii-header"],
+)
+async def test_a_request_that_cannot_be_built_is_a_validation_error(
+    api: respx.MockRouter, client: mh.AsyncMindhunters, send: Any, field: str
+) -> None:
+    route = api.route().respond(200, json={})
+    with pytest.raises(mh.RequestValidationError) as info:
+        await send(client)
+    assert info.value.field == field
+    assert not route.called
