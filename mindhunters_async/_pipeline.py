@@ -133,6 +133,9 @@ class Request:
     attempt: int = 1
     timeout: httpx.Timeout | None = None
     decode: Callable[[Any], Any] | None = None
+    on_wire: bool = False
+    """Set by the I/O boundary when the attempt leaves the SDK's queue for the network:
+    until then, whatever cuts the attempt short, the server cannot have seen it."""
 
     @property
     def method(self) -> str:

@@ -338,6 +338,7 @@ class Sender:
         if self.closing:
             # Queued while the client was closing: it must not start now.
             raise ClientStateError(CLOSED)
+        request.on_wire = True
         loop = self._asyncio_loop
         attempt = _Attempt(limit, loop)
         if self._slots is None and limit is not None:

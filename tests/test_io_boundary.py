@@ -828,3 +828,29 @@ async def test_the_attempt_time_still_bounds_a_trickling_reply_on_a_callers_clie
             await client.aclose()
     assert elapsed < 2.0
     assert info.value.outcome_unknown  # it was being sent: the call may be placed
+
+
+async def test_a_deadline_that_ends_in_the_sdks_queue_knows_the_post_never_left(
+    anyio_backend: str,
+) -> None:
+    with RawServer(slow_answer(3.0)) as server:
+        client = make_client(server.url)
+        try:
+            async with anyio.create_task_group() as group:
+                for _ in range(100):  # every connection of the pool busy
+                    group.start_soon(get_one_quietly, client)
+                await server.wait_for_requests(100)
+                hurried = client.with_options(retry=mh.RetryPolicy(deadline=0.5))
+                with pytest.raises(mh.APITimeoutError) as info:
+                    await place(hurried)
+                group.cancel_scope.cancel()
+        finally:
+            await client.aclose(grace=0)
+        posts = [p for p in server.paths if p.endswith("/call")]
+    assert not info.value.outcome_unknown  # it waited in the SDK's queue, never sent
+    assert posts == []
+
+
+async def get_one_quietly(client: mh.AsyncMindhunters) -> None:
+    with contextlib.suppress(mh.MindhuntersError):
+        await get_one(client)

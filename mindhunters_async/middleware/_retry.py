@@ -267,7 +267,9 @@ async def retry(request: Request, call_next: CallNext) -> httpx.Response:
     with anyio.move_on_after(policy.deadline):
         return await call.run()
     where = "during attempt" if call.sending else "while waiting after attempt"
-    raise call.deadline_error(f"ran out {where} {call.attempt}", in_flight=call.sending)
+    # An attempt still queued for a connection never left: not "in flight".
+    in_flight = call.sending and call.current is not None and call.current.on_wire
+    raise call.deadline_error(f"ran out {where} {call.attempt}", in_flight=in_flight)
 
 
 class _Stop(Exception):
@@ -284,6 +286,7 @@ class _Call:
         "attempt",
         "bucket",
         "call_next",
+        "current",
         "key",
         "maybe_acted",
         "paid",
@@ -301,6 +304,7 @@ class _Call:
         self.bucket = request.options.budget if policy.budget is not None else None
         self.key = request.headers.get(IDEMPOTENCY_HEADER)
         self.attempt = 0
+        self.current: Request | None = None
         self.paid = 0
         self.slept = 0.0
         self.maybe_acted = False
@@ -313,10 +317,9 @@ class _Call:
         while True:
             self.attempt += 1
             self.sending = True
+            self.current = self.request.for_attempt(self.attempt, self._attempt_timeout())
             try:
-                response = await self.call_next(
-                    self.request.for_attempt(self.attempt, self._attempt_timeout())
-                )
+                response = await self.call_next(self.current)
             except ClientStateError:
                 if last is None:
                     raise
