@@ -48,13 +48,24 @@ class AsyncPager(Generic[T]):
     left open.
     """
 
-    __slots__ = ("_fetch", "_start")
+    __slots__ = ("_fetch", "_first", "_start")
 
-    def __init__(self, fetch: Fetch[T], start: int = 1) -> None:
+    def __init__(
+        self,
+        fetch: Fetch[T],
+        start: int = 1,
+        *,
+        first: Callable[[int], Awaitable[Any]] | None = None,
+    ) -> None:
         self._fetch = fetch
         self._start = start
+        # What `await` gives, when not the page itself: a `RawResponse` of it
+        # (`with_raw_response`); walking the list still yields the items.
+        self._first = first
 
     def __await__(self) -> Generator[Any, None, Page[T]]:
+        if self._first is not None:
+            return self._first(self._start).__await__()
         return self._fetch(self._start).__await__()
 
     def pages(self) -> AsyncIterator[Page[T]]:

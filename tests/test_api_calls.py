@@ -316,3 +316,19 @@ async def test_a_request_that_cannot_be_built_is_a_validation_error(
         await send(client)
     assert info.value.field == field
     assert not route.called
+
+
+async def test_a_raw_list_gives_a_raw_first_page_and_walks_plain_pages() -> None:
+    fake = FakeMindhunters()
+    for i in range(5):
+        fake.add_call(f"+1415555010{i}")
+    async with fake.client() as client:
+        raw = await client.calls.with_raw_response.list(per_page=2)
+        following = await raw.parse().next_page()
+        walked = [call async for call in client.calls.with_raw_response.list(per_page=2)]
+    assert isinstance(raw, mh.RawResponse)
+    assert raw.status_code == 200
+    assert isinstance(following, mh.Page)
+    assert following.current_page == 2
+    assert len(walked) == 5
+    assert all(isinstance(call, mh.Call) for call in walked)

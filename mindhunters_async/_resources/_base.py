@@ -149,8 +149,10 @@ class Resource:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        raw: bool | None = None,
     ) -> Any:
-        """Send one operation; its result (or a `RawResponse` in raw mode).
+        """Send one operation; its result (or a `RawResponse` in raw mode, or when
+        `raw` says so).
 
         `params` leaves out None values (the JSON body is sent as given: build it
         with `fields`); the extras are merged last, so they win.
@@ -173,7 +175,7 @@ class Resource:
             headers=all_headers or None,
         )
         result = result_of(request, response)
-        return RawResponse(result, response) if self._raw else result
+        return RawResponse(result, response) if (self._raw if raw is None else raw) else result
 
     def _pager(
         self,
@@ -192,20 +194,33 @@ class Resource:
         if per_page is not None:
             base["per_page"] = per_page
 
-        async def fetch(number: int) -> Page[T]:
+        def request(number: int, raw: bool) -> Awaitable[Any]:
             def decode(body: Any) -> Page[T]:
                 return decode_page(body, cls, fetch, page=number, per_page=per_page)
 
-            return await self._send(  # type: ignore[no-any-return]
+            return self._send(
                 endpoint,
                 decode,
                 path=path,
                 params={**base, "page": number},
                 extra_headers=extra_headers,
                 extra_query=extra_query,
+                raw=raw,
             )
 
-        return AsyncPager(fetch, page)
+        async def fetch(number: int) -> Page[T]:
+            # Pages fetched by walking (`async for`, `next_page()`) are plain pages,
+            # raw mode or not: only the page awaited first is a RawResponse.
+            page_: Page[T] = await request(number, False)
+            return page_
+
+        if not self._raw:
+            return AsyncPager(fetch, page)
+
+        async def first(number: int) -> Any:
+            return await request(number, True)
+
+        return AsyncPager(fetch, page, first=first)
 
 
 def _drop_none(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
