@@ -404,6 +404,7 @@ def _aiohttp_transport() -> httpx.AsyncBaseTransport:
     return AiohttpTransport(limits=_config.DEFAULT_LIMITS, trust_env=True)
 
 
+_ENCODED = re.compile(r"%(2e|2f|5c|25)", re.IGNORECASE)
 _BAD_PATH = re.compile(r"(^|/)(\.|%2e){1,2}(/|$)", re.IGNORECASE)
 
 
@@ -418,6 +419,10 @@ def check_path(path: str) -> str:
         problem = "must not carry a query or a fragment: pass params=... instead"
     elif _BAD_PATH.search(path) or "//" in path:
         problem = "must not hold '.', '..' or empty segments"
+    elif _ENCODED.search(path) or ";" in path:
+        # An encoded dot, slash, backslash or percent sign, or a `;` path parameter,
+        # is how a path escapes its base on servers that decode it again.
+        problem = "must not hold encoded dots, slashes or percent signs, or ';'"
     elif not path.isascii() or not path.isprintable() or " " in path:
         problem = "must be printable ASCII without spaces (percent-encode the rest)"
     if problem is not None:
