@@ -31,7 +31,7 @@ import math
 import ssl
 import uuid
 import zlib
-from collections.abc import Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -350,7 +350,7 @@ class Sender:
             if loop is None:
                 return await self._exchange(attempt, request, http_request)
             return await _in_child_task(
-                loop, attempt, self._exchange(attempt, request, http_request)
+                loop, attempt, functools.partial(self._exchange, attempt, request, http_request)
             )
         finally:
             attempt.stop_clock()
@@ -466,7 +466,9 @@ CLOSED = (
 
 
 async def _in_child_task(
-    loop: asyncio.AbstractEventLoop, attempt: _Attempt, exchange: Coroutine[Any, Any, Any]
+    loop: asyncio.AbstractEventLoop,
+    attempt: _Attempt,
+    exchange: Callable[[], Coroutine[Any, Any, Any]],
 ) -> httpx.Response:
     """Run `exchange` in a child task that only its anyio scope ever cancels.
 
@@ -500,10 +502,14 @@ async def _in_child_task(
 
 
 async def _run_child(
-    exchange: Coroutine[Any, Any, Any], outcome: list[Any], waiter: asyncio.Future[None]
+    exchange: Callable[[], Coroutine[Any, Any, Any]],
+    outcome: list[Any],
+    waiter: asyncio.Future[None],
 ) -> None:
     try:
-        outcome.append(await exchange)
+        # Made here, in the child: a child cancelled before it ever ran (at the
+        # loop's shutdown) leaves no coroutine that was never awaited.
+        outcome.append(await exchange())
     except Exception as exc:
         outcome.append(exc)
     finally:
