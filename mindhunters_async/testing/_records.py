@@ -29,6 +29,7 @@ __all__ = [
     "create_route",
     "delete_route",
     "get_route",
+    "laravel_page",
     "list_route",
     "update_route",
 ]
@@ -97,6 +98,25 @@ def _items_page(items: Sequence[Any], page: int, per_page: int) -> dict[str, Any
     }
 
 
+def laravel_page(
+    incoming: Incoming,
+    records: Sequence[Mapping[str, Any]],
+    message: str,
+    *,
+    per_page: tuple[int, int] = (15, 100),
+    extra: Mapping[str, Any] | None = None,
+) -> httpx.Response | ApiError:
+    """`records` (already filtered and ordered) as one page of a Laravel paginator,
+    the page and size read from the query; `extra` keys go beside the paginator's."""
+    url = incoming.request.url
+    paging = _paging(url.params, *per_page)
+    if isinstance(paging, ApiError):
+        return paging
+    page, size = paging
+    data = _paginator(url, [_public(r) for r in records], page, size, lambda r: r)
+    return success(200, message, {**(extra or {}), **data})
+
+
 def list_route(
     template: str,
     collection: str,
@@ -130,13 +150,14 @@ def list_route(
         shown = [render(_public(r)) for r in records]
         if shape in (Shape.ITEMS, Shape.ARRAY):
             return success(200, message, {"items": shown} if shape is Shape.ITEMS else shown)
+        if shape is Shape.LARAVEL:
+            answer = laravel_page(incoming, shown, message, per_page=per_page)
+            return answer.response() if isinstance(answer, ApiError) else answer
         paging = _paging(query, default, top)
         if isinstance(paging, ApiError):
             return paging.response()
         page, size = paging
-        if shape is Shape.ITEMS_PAGINATION:
-            return success(200, message, _items_page(shown, page, size))
-        return success(200, message, _paginator(incoming.request.url, shown, page, size, _same))
+        return success(200, message, _items_page(shown, page, size))
 
     return Route("GET", template, permission, endpoint)
 

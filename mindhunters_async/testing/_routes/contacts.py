@@ -27,11 +27,11 @@ from .._records import (
     find,
     get_route,
     is_uuid,
+    laravel_page,
     list_route,
     update_route,
 )
 from .._state import FakeState
-from .conversations import laravel_page
 
 __all__ = ["ROUTES"]
 

@@ -10,36 +10,17 @@ sender="AI", content="Hello")`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 import httpx
 
-from .._api import Incoming, Route, _paginator
-from .._envelopes import ApiError, success, validation_error
-from .._records import _paging, _public, action_route, find, get_route, is_uuid
+from .._api import Incoming, Route
+from .._envelopes import ApiError, validation_error
+from .._records import action_route, find, get_route, is_uuid, laravel_page
 from .._state import FakeState
 
-__all__ = ["ROUTES", "laravel_page"]
-
-
-def laravel_page(
-    incoming: Incoming,
-    records: Sequence[Mapping[str, Any]],
-    message: str,
-    *,
-    per_page: tuple[int, int] = (15, 100),
-    extra: Mapping[str, Any] | None = None,
-) -> httpx.Response | ApiError:
-    """`records` (already filtered and ordered) as one page of a Laravel paginator,
-    the page and size read from the query; `extra` keys go beside the paginator's."""
-    url = incoming.request.url
-    paging = _paging(url.params, *per_page)
-    if isinstance(paging, ApiError):
-        return paging
-    page, size = paging
-    data = _paginator(url, [_public(r) for r in records], page, size, lambda r: r)
-    return success(200, message, {**(extra or {}), **data})
+__all__ = ["ROUTES"]
 
 
 def _matching(records: Iterable[dict[str, Any]], key: str, wanted: str | None) -> list[Any]:
