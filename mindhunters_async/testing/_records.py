@@ -162,10 +162,6 @@ def list_route(
     return Route("GET", template, permission, endpoint)
 
 
-def _same(value: Any) -> Any:
-    return value
-
-
 def _public(record: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in record.items() if not key.startswith("_")}
 
