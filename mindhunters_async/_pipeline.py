@@ -199,7 +199,9 @@ def result_of(request: Request, response: httpx.Response) -> Any:
     pipeline from which a caller removed `decode_errors`)."""
     extensions = response.extensions
     if RESULT in extensions:
-        return extensions[RESULT]
+        # Taken out, not read: an httpx Response sits in a reference cycle with its
+        # stream, and a decoded page left on it would wait for the cycle collector.
+        return extensions.pop(RESULT)
     from .middleware._errors import decode
 
     return decode(request, response)
