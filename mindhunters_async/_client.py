@@ -17,16 +17,30 @@ from ._exceptions import ClientStateError, ConfigurationError, ErrorCode, Reques
 from ._httpx import HTTPClient, skip_empty_cookie_work
 from ._pipeline import CallNext, Endpoint, Middleware, Options, Request, build_pipeline, result_of
 from ._resources import (
+    AgenticSearch,
     Agents,
     Analytics,
+    Analyzers,
+    AppointmentRequests,
+    Appointments,
     Calls,
     Campaigns,
     Contacts,
     Conversations,
+    Datasets,
+    Evaluations,
+    Flows,
+    Listings,
     PhoneNumbers,
     Pools,
     Rules,
+    Schedules,
+    SipTrunks,
+    Sms,
     Tasks,
+    Transcriptions,
+    Webhooks,
+    WhatsApp,
 )
 from ._settings import NOT_GIVEN, NotGiven, check_http_backend, resolve_options
 from ._transport import ACCEPT_ENCODING, CLOSED, Sender
@@ -194,6 +208,76 @@ class AsyncMindhunters:
     def phone_numbers(self) -> PhoneNumbers:
         """Owned phone numbers, buying numbers, outbound rates."""
         return PhoneNumbers(self)
+
+    @functools.cached_property
+    def sms(self) -> Sms:
+        """Text messages sent by an agent."""
+        return Sms(self)
+
+    @functools.cached_property
+    def whatsapp(self) -> WhatsApp:
+        """WhatsApp templates: send one, create one."""
+        return WhatsApp(self)
+
+    @functools.cached_property
+    def appointments(self) -> Appointments:
+        """Appointments: create, list, update, delete, set their status."""
+        return Appointments(self)
+
+    @functools.cached_property
+    def appointment_requests(self) -> AppointmentRequests:
+        """Appointment requests: list, create, read."""
+        return AppointmentRequests(self)
+
+    @functools.cached_property
+    def schedules(self) -> Schedules:
+        """Schedules: list, update."""
+        return Schedules(self)
+
+    @functools.cached_property
+    def agentic_search(self) -> AgenticSearch:
+        """Questions answered from the workspace's knowledge, with citations."""
+        return AgenticSearch(self)
+
+    @functools.cached_property
+    def transcriptions(self) -> Transcriptions:
+        """Audio uploads for transcription and evaluation, and their transcripts."""
+        return Transcriptions(self)
+
+    @functools.cached_property
+    def evaluations(self) -> Evaluations:
+        """Session evaluations, and the workspace-default evaluation settings."""
+        return Evaluations(self)
+
+    @functools.cached_property
+    def analyzers(self) -> Analyzers:
+        """Analyzers: configure one."""
+        return Analyzers(self)
+
+    @functools.cached_property
+    def sip_trunks(self) -> SipTrunks:
+        """SIP trunk connections."""
+        return SipTrunks(self)
+
+    @functools.cached_property
+    def flows(self) -> Flows:
+        """Flows: deploy, undeploy, and their steps."""
+        return Flows(self)
+
+    @functools.cached_property
+    def listings(self) -> Listings:
+        """Listings of contacts with a rule."""
+        return Listings(self)
+
+    @functools.cached_property
+    def datasets(self) -> Datasets:
+        """Datasets and their records."""
+        return Datasets(self)
+
+    @functools.cached_property
+    def webhooks(self) -> Webhooks:
+        """Workspace-level webhook subscriptions."""
+        return Webhooks(self)
 
     # Settings
 

@@ -12,6 +12,15 @@ from .._models.agents import Agent, AgentWebhook, WebhookEvent
 from .._pagination import AsyncPager
 from .._pipeline import Endpoint, Rule
 from ._base import Resource, fields, paging_rules, uuid_path
+from .agent_sections import (
+    AgentGuardRules,
+    AgentGuidelines,
+    AgentNotes,
+    AgentProcedures,
+    AgentRoutingRules,
+    AgentTraining,
+)
+from .agent_setup import AgentChannels, AgentIntents
 
 __all__ = ["AgentWebhooks", "Agents"]
 
@@ -270,6 +279,47 @@ class Agents(Resource):
         """The agents' webhook subscriptions, on the same client (and, under
         `with_raw_response`, returning `RawResponse`s too)."""
         return AgentWebhooks(self._client, raw=self._raw)
+
+    @property
+    def notes(self) -> AgentNotes:
+        """An agent's notes: add one, delete one."""
+        return AgentNotes(self._client, raw=self._raw)
+
+    @property
+    def guidelines(self) -> AgentGuidelines:
+        """An agent's guidelines: add one, replace all, delete one."""
+        return AgentGuidelines(self._client, raw=self._raw)
+
+    @property
+    def procedures(self) -> AgentProcedures:
+        """An agent's procedures (with steps): add, update, delete."""
+        return AgentProcedures(self._client, raw=self._raw)
+
+    @property
+    def training(self) -> AgentTraining:
+        """An agent's training rows: add one, replace all, update one, delete one."""
+        return AgentTraining(self._client, raw=self._raw)
+
+    @property
+    def guard_rules(self) -> AgentGuardRules:
+        """An agent's guard rules: add one, replace all, update one, delete one."""
+        return AgentGuardRules(self._client, raw=self._raw)
+
+    @property
+    def routing_rules(self) -> AgentRoutingRules:
+        """An agent's routing rules: add one, replace all, update one, delete one."""
+        return AgentRoutingRules(self._client, raw=self._raw)
+
+    @property
+    def intents(self) -> AgentIntents:
+        """An agent's intents and their action events."""
+        return AgentIntents(self._client, raw=self._raw)
+
+    @property
+    def channels(self) -> AgentChannels:
+        """An agent's channels: provision calls, assign a SIP trunk, bind and unbind
+        the messaging channels."""
+        return AgentChannels(self._client, raw=self._raw)
 
     def list(
         self,

@@ -11,6 +11,7 @@ from .._pagination import AsyncPager
 from .._pipeline import Endpoint, Rule
 from .._validators import validate_e164
 from ._base import Resource, paging_rules, uuid_path
+from .telephony import Trunks
 
 __all__ = ["PhoneNumbers"]
 
@@ -49,6 +50,11 @@ class PhoneNumbers(Resource):
     channel settings; `rates` pages through the outbound rates."""
 
     __slots__ = ()
+
+    @property
+    def trunks(self) -> Trunks:
+        """External SIP trunks and bring-your-own numbers."""
+        return Trunks(self._client, raw=self._raw)
 
     def list(
         self,

@@ -6,19 +6,37 @@ from typing import Final
 
 from ._api import CORE_ROUTES, Route
 from ._routes import (
+    agent_sections,
+    agent_setup,
     agents,
     analytics,
     calls,
     campaigns,
     contacts,
     conversations,
+    flows,
+    listings,
+    messaging,
     phone_numbers,
+    scheduling,
+    telephony,
+    transcriptions,
 )
 
 __all__ = ["PERMISSIONS", "ROUTES", "match_route"]
 
 ROUTES: Final[tuple[Route, ...]] = (
     *CORE_ROUTES,
+    # The groups of issue 12 go first: their fixed paths (`/contacts/fields`,
+    # `/phone-numbers/trunks`) must match before the older groups' `{uuid}` ones.
+    *agent_sections.ROUTES,
+    *agent_setup.ROUTES,
+    *messaging.ROUTES,
+    *scheduling.ROUTES,
+    *transcriptions.ROUTES,
+    *telephony.ROUTES,
+    *flows.ROUTES,
+    *listings.ROUTES,
     *calls.ROUTES,
     *agents.ROUTES,
     *conversations.ROUTES,
