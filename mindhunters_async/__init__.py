@@ -11,7 +11,7 @@
         )
 """
 
-from . import middleware
+from . import middleware, webhooks
 from ._client import AsyncMindhunters
 from ._exceptions import (
     APIConnectionError,
@@ -36,8 +36,10 @@ from ._exceptions import (
     ServerError,
     ServiceUnavailableError,
     UnprocessableEntityError,
+    WebhookError,
 )
 from ._models import AgentRef, Call, CallAction, Message, Page, Participant, Prompt
+from ._models.agent_setup import Channel, Intent, IntentEvent, IntentWebhook
 from ._models.agents import Agent, AgentWebhook, WebhookEvent
 from ._models.analytics import CallAnalytics, CallAnalyticsPeriod, CallTotals
 from ._models.campaigns import Campaign, ContactRule, Task
@@ -48,38 +50,62 @@ from ._models.conversations import (
     ConversationMessage,
     ConversationSession,
 )
+from ._models.datasets import Dataset, DatasetRecord
+from ._models.evaluations import (
+    Analyzer,
+    ContactApproval,
+    ContactField,
+    Evaluation,
+    EvaluationScore,
+    EvaluationSettings,
+    UpdateBehavior,
+)
+from ._models.flows import Flow, FlowStep, FlowStepTest, FlowTestSample
+from ._models.listings import Listing, ListingContactsAdded
+from ._models.messaging import (
+    AgenticSearchResult,
+    SentMessage,
+    TemplateCategory,
+    WhatsAppTemplate,
+)
 from ._models.phone_numbers import PhoneNumber, PhoneNumberRate
+from ._models.scheduling import (
+    Appointment,
+    AppointmentRequest,
+    AppointmentRequestStatus,
+    AppointmentStatus,
+    Schedule,
+)
+from ._models.telephony import SipTrunkConnection, Trunk
+from ._models.transcriptions import (
+    Transcript,
+    TranscriptConversation,
+    Transcription,
+    TranscriptMessage,
+)
+from ._models.webhooks import WorkspaceWebhook
 from ._pagination import AsyncPager
 from ._resources._base import RateLimitInfo, RawResponse
+from ._stats import ClientStats
+from ._support import SupportInfo
 from ._validators import is_e164, is_uuid, validate_e164, validate_uuid
 from ._version import __version__
-from .middleware import RetryBudget, RetryPolicy
+from .middleware import OpenTelemetry, RetryBudget, RetryPolicy
 
 __all__ = [
-    "ConversationSession",
-    "ConversationMessage",
-    "Conversation",
-    "ContactSummary",
-    "PoolContactsAdded",
-    "PoolContact",
-    "Pool",
-    "ContactTag",
-    "Contact",
-    "PhoneNumberRate",
-    "PhoneNumber",
-    "Task",
-    "ContactRule",
-    "Campaign",
-    "CallTotals",
-    "CallAnalyticsPeriod",
-    "CallAnalytics",
     "APIConnectionError",
-    "Agent",
-    "AgentWebhook",
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "Agent",
     "AgentRef",
+    "AgentWebhook",
+    "AgenticSearchResult",
+    "Analyzer",
+    "Appointment",
+    "AppointmentRequest",
+    "AppointmentRequestStatus",
+    "AppointmentStatus",
     "AsyncMindhunters",
     "AsyncPager",
     "AuthenticationError",
@@ -87,18 +113,53 @@ __all__ = [
     "BadRequestError",
     "Call",
     "CallAction",
+    "CallAnalytics",
+    "CallAnalyticsPeriod",
+    "CallTotals",
+    "Campaign",
+    "Channel",
     "ClientStateError",
+    "ClientStats",
     "ConfigurationError",
     "ConflictError",
+    "Contact",
+    "ContactApproval",
+    "ContactField",
+    "ContactRule",
+    "ContactSummary",
+    "ContactTag",
+    "Conversation",
+    "ConversationMessage",
+    "ConversationSession",
+    "Dataset",
+    "DatasetRecord",
     "ErrorCode",
+    "Evaluation",
+    "EvaluationScore",
+    "EvaluationSettings",
+    "Flow",
+    "FlowStep",
+    "FlowStepTest",
+    "FlowTestSample",
+    "Intent",
+    "IntentEvent",
+    "IntentWebhook",
     "InternalServerError",
+    "Listing",
+    "ListingContactsAdded",
     "Message",
     "MindhuntersError",
     "NotFoundError",
+    "OpenTelemetry",
     "Outcome",
     "Page",
     "Participant",
     "PermissionDeniedError",
+    "PhoneNumber",
+    "PhoneNumberRate",
+    "Pool",
+    "PoolContact",
+    "PoolContactsAdded",
     "Prompt",
     "RateLimitError",
     "RateLimitInfo",
@@ -107,14 +168,30 @@ __all__ = [
     "ResponseDecodeError",
     "RetryBudget",
     "RetryPolicy",
+    "Schedule",
+    "SentMessage",
     "ServerError",
     "ServiceUnavailableError",
+    "SipTrunkConnection",
+    "SupportInfo",
+    "Task",
+    "TemplateCategory",
+    "Transcript",
+    "TranscriptConversation",
+    "TranscriptMessage",
+    "Transcription",
+    "Trunk",
     "UnprocessableEntityError",
+    "UpdateBehavior",
+    "WebhookError",
     "WebhookEvent",
-    "__version__",
+    "WhatsAppTemplate",
+    "WorkspaceWebhook",
     "is_e164",
     "is_uuid",
     "middleware",
     "validate_e164",
     "validate_uuid",
+    "webhooks",
+    "__version__",
 ]

@@ -1,4 +1,4 @@
-"""`python -m mindhunters_async demo`: see `_demo.py`."""
+"""`python -m mindhunters_async demo` (see `_demo.py`) and `... doctor` (see `_doctor.py`)."""
 
 import sys
 

@@ -14,8 +14,18 @@ import httpx
 
 from . import _config
 from ._exceptions import ClientStateError, ConfigurationError, ErrorCode, RequestValidationError
+from ._governor import Governor
 from ._httpx import HTTPClient, skip_empty_cookie_work
-from ._pipeline import CallNext, Endpoint, Middleware, Options, Request, build_pipeline, result_of
+from ._pipeline import (
+    CallNext,
+    Endpoint,
+    Middleware,
+    Options,
+    Request,
+    Upload,
+    build_pipeline,
+    result_of,
+)
 from ._resources import (
     AgenticSearch,
     Agents,
@@ -42,13 +52,21 @@ from ._resources import (
     Webhooks,
     WhatsApp,
 )
-from ._settings import NOT_GIVEN, NotGiven, check_http_backend, resolve_options
+from ._settings import (
+    NOT_GIVEN,
+    NotGiven,
+    check_http_backend,
+    check_rate_limit,
+    resolve_options,
+)
+from ._stats import ClientStats, Observer, Stats
 from ._transport import ACCEPT_ENCODING, CLOSED, Sender
 from ._version import __version__
 from .middleware import PER_ATTEMPT, PER_CALL, RetryPolicy
 from .middleware import retry as retry_middleware
 from .middleware._auth import TokenSource
 from .middleware._retry import TokenBucket
+from .middleware._telemetry import OpenTelemetry
 
 __all__ = ["AsyncMindhunters"]
 
@@ -72,6 +90,8 @@ class _Shared:
     pipeline: CallNext
     static_headers: tuple[tuple[str, str], ...]
     buckets: dict[Any, TokenBucket]
+    stats: Stats
+    observers: tuple[Observer, ...]
 
 
 class AsyncMindhunters:
@@ -99,6 +119,13 @@ class AsyncMindhunters:
     - `http_backend`: `"aiohttp"` sends through aiohttp instead of httpx's own
       transport (the `aiohttp` extra; asyncio only): about twice the requests per
       second with many in flight. See "Performance" in benchmarks/README.md.
+    - `telemetry`: True (or an `mh.OpenTelemetry(...)` naming the providers) traces
+      every call and attempt and records metrics with OpenTelemetry (the `otel` extra);
+      `client.stats()` counts without it.
+    - `rate_limit`: an `mh.RateLimit(requests=1000, per=60.0)` paces this process's
+      requests to stay under the API's limit; `mh.RedisRateLimit(redis, key=...)`
+      shares one limit between processes and machines. None (the default): no
+      pacing, 429s are retried as the retry policy says. See "Rate limits" in the README.
 
     One client serves many concurrent tasks; it belongs to the event loop that
     first uses it. Close it with `async with` or `await client.aclose()`.
@@ -120,10 +147,14 @@ class AsyncMindhunters:
         transport: httpx.AsyncBaseTransport | None = None,
         max_response_bytes: int = _config.DEFAULT_MAX_RESPONSE_BYTES,
         http_backend: Literal["httpx", "aiohttp"] = "httpx",
+        telemetry: OpenTelemetry | bool = False,
+        rate_limit: Governor | None = None,
         _shared: _Shared | None = None,
     ) -> None:
+        otel: OpenTelemetry | None = None
         if _shared is None:
             check_http_backend(http_backend, http_client, transport)
+            check_rate_limit(rate_limit)
             # On the SDK's own pool the constant headers are the httpx client's
             # defaults, merged by httpx at no cost; a caller's client gets them
             # from the auth middleware instead.
@@ -131,8 +162,15 @@ class AsyncMindhunters:
                 () if http_client is None else _STATIC_HEADERS
             )
             buckets: dict[Any, TokenBucket] = {}
+            stats = Stats()
+            if isinstance(telemetry, OpenTelemetry):
+                otel = telemetry
+            elif telemetry:
+                otel = OpenTelemetry()
+            observers: tuple[Observer, ...] = () if otel is None else (otel,)
         else:
             static_headers, buckets = _shared.static_headers, _shared.buckets
+            stats, observers = _shared.stats, _shared.observers
         # Everything that can be refused is checked before the pool exists, so a
         # ConfigurationError leaves nothing open behind it.
         self._options: Options = resolve_options(
@@ -145,6 +183,8 @@ class AsyncMindhunters:
             max_response_bytes=max_response_bytes,
             static_headers=static_headers,
             buckets=buckets,
+            stats=stats,
+            observers=observers,
         )
         self._closed = False
         self._is_copy = _shared is not None
@@ -154,7 +194,10 @@ class AsyncMindhunters:
             http_backend,
             static_headers,
             buckets,
-            pipeline=(per_call, [*per_attempt, *middleware]),
+            pipeline=_with_telemetry(otel, per_call, [*per_attempt, *middleware]),
+            stats=stats,
+            observers=observers,
+            governor=rate_limit,
         )
 
     # Resources: each is made on first use, so a copy makes its own.
@@ -323,6 +366,12 @@ class AsyncMindhunters:
 
     copy = with_options
 
+    def stats(self) -> ClientStats:
+        """What this client (with its `with_options` copies) did since it was opened:
+        attempts by status and by error code, retries, waits (see `mh.ClientStats`).
+        Counted by the `log` middleware and the retry layer, with no dependency."""
+        return self._shared.stats.snapshot()
+
     # Requests
 
     async def request(
@@ -361,8 +410,12 @@ class AsyncMindhunters:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
+        upload: Upload | None = None,
     ) -> tuple[Request, httpx.Response]:
-        """Send one call through the pipeline: its request and its final response."""
+        """Send one call through the pipeline: its request and its final response.
+
+        `upload` is a streamed body instead of `json`; one that cannot be read twice
+        gets a single attempt (see `Upload.replayable`)."""
         if self._closed:
             raise ClientStateError(CLOSED)
         self._shared.sender.check()
@@ -377,15 +430,19 @@ class AsyncMindhunters:
                 ErrorCode.VALIDATION_ERROR,
                 "header names and values must be printable ASCII text",
             ) from None
+        options = self._options
+        if upload is not None and not upload.replayable:
+            options = attrs.evolve(options, retry=attrs.evolve(options.retry, max_retries=0))
         request = Request(
             endpoint,
-            self._options,
+            options,
             path,
             path_params or {},
             dict(params) if params else None,
             json,
             http_headers,
             decode=decode,
+            upload=upload,
         )
         return request, await self._shared.pipeline(request)
 
@@ -441,6 +498,9 @@ def _open(
     static_headers: tuple[tuple[str, str], ...],
     buckets: dict[Any, TokenBucket],
     pipeline: tuple[Sequence[Middleware], Sequence[Middleware]],
+    stats: Stats,
+    observers: tuple[Observer, ...],
+    governor: Governor | None,
 ) -> _Shared:
     """The pool, the sender and the pipeline of a new client."""
     owns_http_client = http_client is None
@@ -470,10 +530,29 @@ def _open(
         http_client=http_client,
         owns_http_client=owns_http_client,
         sender=sender,
-        pipeline=build_pipeline(per_call, retry_middleware, per_attempt, sender),
+        pipeline=build_pipeline(
+            per_call,
+            retry_middleware,
+            per_attempt,
+            sender,
+            governor=None if governor is None else governor.govern,
+        ),
         static_headers=static_headers,
         buckets=buckets,
+        stats=stats,
+        observers=observers,
     )
+
+
+def _with_telemetry(
+    otel: OpenTelemetry | None, per_call: Sequence[Middleware], per_attempt: Sequence[Middleware]
+) -> tuple[Sequence[Middleware], Sequence[Middleware]]:
+    # Added only when asked for, so a client without telemetry runs not one more layer.
+    # The call's span starts after idempotency_key (it records the key); each attempt's
+    # span is outermost of the attempt, so it times and sees everything below it.
+    if otel is None:
+        return per_call, per_attempt
+    return [*per_call, otel.trace_call], [otel.trace_attempt, *per_attempt]
 
 
 def _aiohttp_transport() -> httpx.AsyncBaseTransport:

@@ -45,6 +45,11 @@ ERROR_BODY_LIMIT = 64 * 1024
 # caller can schedule with.
 RETRY_AFTER_CEILING = 24 * 3600.0
 
+# The API's documented rate limit (429 RATE_LIMIT_EXCEEDED beyond it): the defaults
+# of mh.RateLimit(). The client has no governor unless given one (rate_limit=None).
+API_RATE_LIMIT_REQUESTS = 1000
+API_RATE_LIMIT_PER = 60.0
+
 # How long aclose() lets requests in flight finish before cutting them short.
 DEFAULT_CLOSE_GRACE = 5.0
 

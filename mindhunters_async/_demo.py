@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 import anyio
 
-from . import _config
+from . import _config, _doctor
 from ._client import AsyncMindhunters
 from ._exceptions import APIError, MindhuntersError, NotFoundError, RequestValidationError
 from .middleware import RetryPolicy
@@ -230,7 +230,10 @@ def main(
     demo.add_argument("--tenant", help="run the read-only part against this tenant")
     demo.add_argument("--base-url", help="run the read-only part against this base URL")
     demo.add_argument("--backend", choices=["asyncio", "trio"], default="asyncio")
+    _doctor.add_parser(commands)
     args = parser.parse_args(argv)
+    if args.command == "doctor":
+        return _doctor.run(args, out)
 
     printer = _Printer(out or sys.stdout)
     real = args.tenant or args.base_url

@@ -6,6 +6,7 @@ The hierarchy::
     ├── RequestValidationError (also ValueError)   bad input, caught before any I/O
     ├── ConfigurationError (also ValueError)       bad client settings, caught at construction
     ├── ClientStateError                           client closed, or used from another event loop
+    ├── WebhookError (also ValueError)             a webhook delivery refused: unverified, malformed
     └── APIError                                   something went wrong talking to the API
         ├── APIConnectionError                     no usable response (network, TLS, dropped)
         │   └── APITimeoutError                    a timeout, or RetryPolicy.deadline ran out
@@ -32,12 +33,15 @@ the server's reply and the request's method and path.
 from __future__ import annotations
 
 import enum
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 if TYPE_CHECKING:
     import httpx
+
+    from ._support import SupportInfo
 
 __all__ = [
     "APIConnectionError",
@@ -62,6 +66,7 @@ __all__ = [
     "ServerError",
     "ServiceUnavailableError",
     "UnprocessableEntityError",
+    "WebhookError",
 ]
 
 
@@ -142,6 +147,20 @@ class ClientStateError(MindhuntersError):
     """The client cannot be used as it was: it is closed, or bound to another event loop."""
 
 
+class WebhookError(MindhuntersError, ValueError):
+    """A webhook delivery that `mh.webhooks.parse_event` refused.
+
+    `reason` says why in a few words: "rejected by verify" (the `verify=` hook
+    refused it or raised), "not JSON", "not an object", "no event name", "data is
+    not an object". Answer the sender with a 4xx; the message never quotes the body,
+    which may hold a caller's personal data.
+    """
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 @attrs.frozen
 class Outcome:
     """What the retry layer knew when it gave up on a call: attached once to the error.
@@ -172,6 +191,9 @@ class APIError(MindhuntersError):
       phone call) although no success reached the SDK, and the SDK did not retry
       for that reason;
     - `retry_note`: why the retry layer stopped, when it stopped early.
+
+    `timestamp` is when the error was raised (UTC); `support_info()` gathers what a
+    support ticket needs.
     """
 
     outcome: Outcome = Outcome()
@@ -185,8 +207,21 @@ class APIError(MindhuntersError):
     ) -> None:
         super().__init__(message)
         self.request = request
+        self.timestamp = datetime.now(timezone.utc)
         if outcome is not None:
             self.outcome = outcome
+
+    def support_info(self) -> SupportInfo:
+        """What the errors page asks a support ticket to hold, ready to send: request id,
+        UTC timestamp, method and endpoint, the request body sanitized (phone numbers
+        masked but for their last 4 digits, secrets dropped), status and error body,
+        attempts, idempotency key, and the SDK, httpx and Python versions.
+
+        `info.as_dict()` for a JSON ticket or a log record, `str(info)` for an email.
+        """
+        from ._support import support_info
+
+        return support_info(self)
 
     @property
     def attempts(self) -> int:

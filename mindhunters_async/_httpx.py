@@ -12,20 +12,26 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
+
+if TYPE_CHECKING:
+    from ._pipeline import UploadStream
 
 __all__ = [
     "BodyStream",
     "HTTPClient",
     "abandon_connections",
     "close_asyncio_transport",
+    "close_upload_stream",
     "pool_connections",
     "request_of",
     "set_content",
     "skip_empty_cookie_work",
+    "upload_failure",
     "use_body_stream",
+    "use_upload_stream",
 ]
 
 
@@ -141,6 +147,56 @@ def use_body_stream(request: httpx.Request) -> None:
     stream = request.stream
     if isinstance(stream, httpx.ByteStream):
         request.stream = BodyStream(request.content)
+
+
+class _UploadBody(httpx.AsyncByteStream):
+    """An upload's pass (`Upload.open()`) as httpx's request body, iterated as is, and
+    what it raised, if it did: aiohttp reports a body that failed as a connection
+    error, in which the pass's own error (a file changed while sent) would be lost."""
+
+    __slots__ = ("failed", "stream")
+
+    def __init__(self, stream: UploadStream) -> None:
+        self.stream = stream
+        self.failed: Exception | None = None
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self
+
+    async def __anext__(self) -> bytes:
+        try:
+            return await self.stream.__anext__()
+        except StopAsyncIteration:
+            raise
+        except Exception as exc:
+            self.failed = exc
+            raise
+
+    async def aclose(self) -> None:
+        self.stream.close()
+
+
+def use_upload_stream(request: httpx.Request, stream: UploadStream) -> None:
+    """Make `stream` the body of a request built with `content=stream`.
+
+    httpx wraps an async iterable in its own stream, whose `__aiter__` is an async
+    generator (see `BodyStream`); `request.stream` is public, its wrapper is not.
+    """
+    request.stream = _UploadBody(stream)
+
+
+def upload_failure(request: httpx.Request) -> Exception | None:
+    """What the upload pass of `request` raised while it was sent, if anything."""
+    stream = request.stream
+    return stream.failed if isinstance(stream, _UploadBody) else None
+
+
+def close_upload_stream(request: httpx.Request) -> None:
+    """Close the upload pass of `request`, if it still has one (a mock transport that
+    read the body has swapped it for the bytes it read)."""
+    stream = request.stream
+    if isinstance(stream, _UploadBody):
+        stream.stream.close()
 
 
 def pool_connections(http_client: httpx.AsyncClient) -> list[Any]:

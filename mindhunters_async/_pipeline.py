@@ -5,6 +5,7 @@ A call goes through::
     resource method (calls.create, ...)          builds a Request (endpoint, decode)
       per-call middleware   validate -> idempotency_key          once per call
       retry                                                     decides, waits, loops
+      rate governor (rate_limit=...)                            waits for a slot, per attempt
         per-attempt middleware  log -> decode_errors -> auth -> (yours)   per attempt
           Sender                                                the I/O boundary
     <- response.extensions[RESULT]                              the decoded model
@@ -18,19 +19,31 @@ Starlette middleware. The chain is linked once, when the client is built.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import attrs
 import httpx
 
+from ._stats import Stats
 from ._transport import Sender, attempt_limit
 
 if TYPE_CHECKING:
+    from ._stats import Observer
     from .middleware._auth import TokenProvider
     from .middleware._retry import RetryPolicy, TokenBucket
 
-__all__ = ["RESULT", "CallNext", "Endpoint", "Middleware", "Options", "Request", "Rule"]
+__all__ = [
+    "RESULT",
+    "CallNext",
+    "Endpoint",
+    "Middleware",
+    "Options",
+    "Request",
+    "Rule",
+    "Upload",
+    "UploadStream",
+]
 
 RESULT = "mindhunters_async.result"
 """The `response.extensions` key under which `decode_errors` leaves the decoded result."""
@@ -63,6 +76,10 @@ class Endpoint:
     `source` says how sure the path is: "seen" on the operation's own page of the
     API reference, "inferred" from sibling pages, or "referenced" by another page
     only (see the README's API coverage table).
+
+    `hints` are `(status, word, hint)`: an error reply with that status whose message
+    does not mention `word` (case-insensitively) gets `hint`, what to do about it,
+    appended to its message; the server's message and code are kept.
     """
 
     name: str
@@ -70,6 +87,7 @@ class Endpoint:
     path: str
     rules: tuple[Rule, ...] = ()
     source: Literal["seen", "inferred", "referenced"] = "seen"
+    hints: tuple[tuple[int, str, str], ...] = ()
 
 
 @attrs.frozen(repr=False)
@@ -88,6 +106,10 @@ class Options:
     static_headers: tuple[tuple[str, str], ...] = ()
     token_provider: TokenProvider | None = attrs.field(default=None, repr=False)
     """Set when `api_token` is a callable; `authorization` is then unused."""
+    stats: Stats = attrs.field(factory=Stats, eq=False, repr=False)
+    """The client's counters (`client.stats()`), shared with its copies."""
+    observers: tuple[Observer, ...] = attrs.field(default=(), eq=False, repr=False)
+    """Told of every retry and rate-governor wait (see `_stats.note_retry_wait`)."""
     attempt_limit: float | None = attrs.field(init=False)
     """The longest one attempt may take (see `_transport.attempt_limit`)."""
 
@@ -110,6 +132,40 @@ class Options:
         )
 
 
+class UploadStream(Protocol):
+    """One attempt's pass over an upload's bytes: a class-based async iterator (an async
+    generator abandoned mid-body is left to the collector, see `_httpx.BodyStream`)."""
+
+    def __aiter__(self) -> AsyncIterator[bytes]: ...
+
+    async def __anext__(self) -> bytes: ...
+
+    def close(self) -> None:
+        """Release what the pass holds (an open file); safe to call twice."""
+
+
+class Upload(Protocol):
+    """A request body streamed from its source (a file upload), sent instead of `json`.
+
+    The I/O boundary asks `open()` for a fresh pass on every attempt, so a retried
+    attempt sends the whole body again from its start; no middleware reads it.
+    `length` is the Content-Length (None: sent chunked); `replayable` is False when
+    the source can be read only once (a file object that cannot seek back): such a
+    call gets one attempt, never a retry.
+    """
+
+    @property
+    def content_type(self) -> str: ...
+
+    @property
+    def length(self) -> int | None: ...
+
+    @property
+    def replayable(self) -> bool: ...
+
+    def open(self) -> UploadStream: ...
+
+
 @attrs.define(slots=True, eq=False, repr=False)
 class Request:
     """The SDK's request, as every middleware sees it.
@@ -120,6 +176,7 @@ class Request:
     middleware of one call (the retry layer copies it into each attempt).
     `attempt` counts from 1; `timeout` is the httpx timeout of this attempt.
     `decode` turns the reply's JSON into the call's result (None: the JSON itself).
+    `upload`, when set, is the body instead of `json` (a streamed file upload).
     """
 
     endpoint: Endpoint
@@ -136,6 +193,7 @@ class Request:
     on_wire: bool = False
     """Set by the I/O boundary when the attempt leaves the SDK's queue for the network:
     until then, whatever cuts the attempt short, the server cannot have seen it."""
+    upload: Upload | None = None
 
     @property
     def method(self) -> str:
@@ -157,6 +215,7 @@ class Request:
             attempt,
             timeout,
             self.decode,
+            upload=self.upload,
         )
 
     def __repr__(self) -> str:
@@ -188,10 +247,13 @@ def build_pipeline(
     retry: Middleware,
     per_attempt: Sequence[Middleware],
     sender: Sender,
+    governor: Middleware | None = None,
 ) -> CallNext:
-    """The request path: per-call middleware, retry, per-attempt middleware, then the
+    """The request path: per-call middleware, retry, the rate governor (when the
+    client has one: each attempt takes a slot), per-attempt middleware, then the
     `Sender` (in `_transport.py`, the I/O boundary)."""
-    return link([*per_call, retry, *per_attempt], sender)
+    governed = [] if governor is None else [governor]
+    return link([*per_call, retry, *governed, *per_attempt], sender)
 
 
 def result_of(request: Request, response: httpx.Response) -> Any:

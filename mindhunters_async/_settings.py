@@ -16,10 +16,11 @@ import httpx
 from . import _config
 from ._exceptions import ConfigurationError
 from ._pipeline import Options
+from ._stats import Observer, Stats
 from .middleware._auth import TokenProvider, TokenSource, check_token
 from .middleware._retry import RetryPolicy, TokenBucket
 
-__all__ = ["NOT_GIVEN", "NotGiven", "check_http_backend", "resolve_options"]
+__all__ = ["NOT_GIVEN", "NotGiven", "check_http_backend", "check_rate_limit", "resolve_options"]
 
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 
@@ -47,11 +48,14 @@ def resolve_options(
     max_response_bytes: int,
     static_headers: tuple[tuple[str, str], ...],
     buckets: dict[Any, TokenBucket],
+    stats: Stats | None = None,
+    observers: tuple[Observer, ...] = (),
 ) -> Options:
     """The `Options` of a client, from its arguments and the environment.
 
     `buckets` holds the retry buckets of a client and its copies, one per
-    `RetryBudget`: a copy with the same budget shares its client's bucket.
+    `RetryBudget`: a copy with the same budget shares its client's bucket; so are
+    `stats` and `observers` shared.
     """
     authorization, provider = _token(api_token)
     policy = retry if retry is not None else RetryPolicy()
@@ -73,6 +77,8 @@ def resolve_options(
         budget=bucket,
         max_response_bytes=max_response_bytes,
         static_headers=static_headers,
+        stats=Stats() if stats is None else stats,
+        observers=observers,
     )
 
 
@@ -92,6 +98,16 @@ def check_http_backend(
     elif http_backend != "httpx":
         raise ConfigurationError(
             "http_backend", f"http_backend must be 'httpx' or 'aiohttp', not {http_backend!r}"
+        )
+
+
+def check_rate_limit(rate_limit: object) -> None:
+    """Refuse a `rate_limit` that is not a governor (`mh.RateLimit`, `mh.RedisRateLimit`)."""
+    if rate_limit is not None and not callable(getattr(rate_limit, "govern", None)):
+        raise ConfigurationError(
+            "rate_limit",
+            "rate_limit must be mh.RateLimit(requests=..., per=...), mh.RedisRateLimit(...)"
+            f" or None, not {rate_limit!r}",
         )
 
 

@@ -4,7 +4,9 @@ Everything below `Sender` is httpx's; everything above it sees SDK types only:
 transport failures become `APIConnectionError` / `APITimeoutError` through one
 table (`TRANSPORT_ERRORS`, which also says whether the request surely never left),
 bodies that cannot be read become `ResponseDecodeError`, and a body that cannot be
-written as JSON is a `RequestValidationError`.
+written as JSON is a `RequestValidationError`. A streamed upload (`Request.upload`)
+is opened afresh for each attempt and closed after it; an error of its own (its
+file changed while sent) reaches the caller as itself, on every transport.
 
 Three guarantees live here, for every transport:
 
@@ -49,10 +51,17 @@ from ._exceptions import (
     RequestValidationError,
     ResponseDecodeError,
 )
-from ._httpx import abandon_connections, set_content, use_body_stream
+from ._httpx import (
+    abandon_connections,
+    close_upload_stream,
+    set_content,
+    upload_failure,
+    use_body_stream,
+    use_upload_stream,
+)
 
 if TYPE_CHECKING:
-    from ._pipeline import Request
+    from ._pipeline import Request, Upload
 
 __all__ = [
     "ACCEPT_ENCODING",
@@ -281,7 +290,8 @@ class Sender:
         options = request.options
         target = options.base_url + request.path
         timeout = request.timeout or options.timeout
-        content = _content(request)
+        upload = request.upload
+        content = _content(request) if upload is None else upload.open()
         try:
             url = self._urls.get(target)
             if url is None:
@@ -305,7 +315,10 @@ class Sender:
                 " (httpx allows 65,536 characters), or a header or query value that is not"
                 " printable ASCII text",
             ) from None
-        use_body_stream(http_request)
+        if upload is None:
+            use_body_stream(http_request)
+        else:
+            _use_upload(http_request, upload, content)
         limit = options.attempt_limit if request.timeout is None else attempt_limit(timeout)
         slots = self._slots
         if slots is None:
@@ -354,6 +367,8 @@ class Sender:
             )
         finally:
             attempt.stop_clock()
+            if request.upload is not None:
+                close_upload_stream(http_request)
             self._attempts.discard(attempt)
             if self._drained is not None and not self._attempts:
                 self._drained.set()
@@ -371,6 +386,9 @@ class Sender:
                 http_request, stream=True, follow_redirects=False
             )
         except Exception as exc:
+            if request.upload is not None and (failed := upload_failure(http_request)):
+                # The upload's own error (its file changed), whatever the transport made of it.
+                raise failed from None
             error = connection_error(exc, http_request, request.attempt)
             if error is None:
                 raise
@@ -520,6 +538,18 @@ async def _run_child(
 def _wake(waiter: asyncio.Future[None], _: object) -> None:
     if not waiter.done():
         waiter.set_result(None)
+
+
+def _use_upload(http_request: httpx.Request, upload: Upload, stream: Any) -> None:
+    """Give `http_request` the upload's pass as its body, and the upload's headers."""
+    use_upload_stream(http_request, stream)
+    headers = http_request.headers
+    headers["Content-Type"] = upload.content_type
+    length = upload.length
+    if length is not None:
+        # httpx marked the body chunked, not knowing its length.
+        headers.pop("Transfer-Encoding", None)
+        headers["Content-Length"] = str(length)
 
 
 def _content(request: Request) -> bytes | None:

@@ -176,3 +176,17 @@ async def test_a_2xx_that_says_it_failed_is_logged_as_a_failure(
     with pytest.raises(mh.APIStatusError):
         await client.calls.get(CALL_ID)
     assert [r.levelno for r in attempt_records(caplog)] == [logging.WARNING]
+
+
+async def test_attempt_records_carry_their_duration(scenario: Scenario) -> None:
+    caplog = await scenario()
+    records = attempt_records(caplog)
+    assert len(records) == 5
+    for record in records:
+        assert isinstance(record.duration_ms, float)
+        assert record.duration_ms >= 0
+        assert f"{record.duration_ms:.1f} ms" in record.getMessage()
+    # The retry layer's records are about a wait, not an attempt: no duration.
+    waits = [r for r in caplog.records if hasattr(r, "delay")]
+    assert waits
+    assert all(r.duration_ms is None for r in waits)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import attrs
+
+from .._converter import converter
 
 __all__ = ["Agent", "AgentWebhook", "WebhookEvent"]
 
@@ -58,8 +60,9 @@ class Agent:
     `id` is always set (the API sends it as `uuid` or `agent_uuid`); the rest may be
     None, as the API's pages disagree on what they return. The sections (`settings`,
     `notes`, `guidelines`, `procedures`, `training`, `appointments`, `routing_rules`,
-    `guard_rules`, `intents`, `channels`) are the API's JSON as sent, not typed models:
-    their shapes are not documented in full.
+    `guard_rules`, `intents`, `channels`, `evaluation`) are the API's JSON as sent, not
+    typed models: their shapes are not documented in full. An auth token the API
+    echoes in an intent's webhook is replaced by `has_auth_token`.
     """
 
     id: str = attrs.field(metadata=_aliases("uuid", "agent_uuid", "agent_id"))
@@ -79,5 +82,34 @@ class Agent:
     intents: Any = None
     channels: Any = None
     webhooks: tuple[AgentWebhook, ...] | None = None
+    evaluation: Any = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+
+_TOKEN_KEYS: Final = ("auth_token", "authToken")
+
+
+def without_token(intent: Any) -> Any:
+    """An intent's JSON with any auth token the API echoes in its webhook replaced by
+    `has_auth_token`: the token reaches no model, and so no repr or log."""
+    hook = intent.get("webhook") if isinstance(intent, dict) else None
+    if not isinstance(hook, dict) or not any(key in hook for key in _TOKEN_KEYS):
+        return intent
+    shown = {key: value for key, value in hook.items() if key not in _TOKEN_KEYS}
+    shown.setdefault("has_auth_token", any(bool(hook.get(key)) for key in _TOKEN_KEYS))
+    return {**intent, "webhook": shown}
+
+
+_read_agent = converter.get_structure_hook(Agent)
+
+
+def _structure_agent(data: Any, cls: type[Agent]) -> Agent:
+    if isinstance(data, dict) and isinstance(data.get("intents"), list):
+        data = {**data, "intents": [without_token(intent) for intent in data["intents"]]}
+    return _read_agent(data, cls)  # type: ignore[no-any-return]
+
+
+# Registered on the SDK's one converter, so every agent the SDK reads (one, a page,
+# a write's answer) is scrubbed of intent auth tokens the same way.
+converter.register_structure_hook(Agent, _structure_agent)

@@ -17,7 +17,7 @@ import httpx
 from .._converter import decoder, unstructure
 from .._exceptions import ErrorCode, RequestValidationError
 from .._pagination import AsyncPager, decode_page
-from .._pipeline import Endpoint, Rule, result_of
+from .._pipeline import Endpoint, Rule, Upload, result_of
 from .._validators import validate_uuid
 
 if TYPE_CHECKING:
@@ -150,12 +150,14 @@ class Resource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         raw: bool | None = None,
+        upload: Upload | None = None,
     ) -> Any:
         """Send one operation; its result (or a `RawResponse` in raw mode, or when
         `raw` says so).
 
         `params` leaves out None values (the JSON body is sent as given: build it
-        with `fields`); the extras are merged last, so they win.
+        with `fields`); the extras are merged last, so they win. `upload` is a
+        streamed body sent instead of JSON (its fields take `extra_body` themselves).
         """
         query = _drop_none(params)
         if extra_query:
@@ -173,6 +175,7 @@ class Resource:
             params=query,
             json=body,
             headers=all_headers or None,
+            upload=upload,
         )
         result = result_of(request, response)
         return RawResponse(result, response) if (self._raw if raw is None else raw) else result

@@ -20,7 +20,7 @@ from .agent_sections import (
     AgentRoutingRules,
     AgentTraining,
 )
-from .agent_setup import AgentChannels, AgentIntents
+from .agent_setup import AgentChannels, AgentIntents, updated_agent
 
 __all__ = ["AgentWebhooks", "Agents"]
 
@@ -47,6 +47,15 @@ CREATE_FROM_WEBSITE = Endpoint(
     "POST",
     "/agents/from-website",
     rules=(Rule("source_url", lambda value, field: _web_url(value, field)),),
+)
+SET_APPOINTMENTS = Endpoint(
+    "agents.set_appointments", "PUT", "/agents/{agent_id}/appointments", uuid_path("agent_id")
+)
+SET_EVALUATION = Endpoint(
+    "agents.set_evaluation", "PUT", "/agents/{agent_id}/evaluate", uuid_path("agent_id")
+)
+RESET_EVALUATION = Endpoint(
+    "agents.reset_evaluation", "POST", "/agents/{agent_id}/evaluate/reassign", uuid_path("agent_id")
 )
 _WEBHOOK_BODY = (
     Rule("secret_key", lambda value, field: _secret(value, field), required=False),
@@ -269,8 +278,9 @@ class AgentWebhooks(Resource):
 
 
 class Agents(Resource):
-    """Voice agents: `list`, `get`, `create`, `update`, `create_from_website`; their
-    webhooks are `client.agents.webhooks`."""
+    """Voice agents: `list`, `get`, `create`, `update`, `create_from_website`,
+    `set_appointments`, `set_evaluation`, `reset_evaluation`; their webhooks are
+    `client.agents.webhooks`."""
 
     __slots__ = ()
 
@@ -484,6 +494,72 @@ class Agents(Resource):
             CREATE_FROM_WEBSITE,
             _agent,
             json=payload,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
+        return result
+
+    async def set_appointments(
+        self,
+        agent_id: str | Any,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        **settings: Any,
+    ) -> Agent:
+        """Replace the agent's appointment settings and schedule assignments with
+        the keyword fields, sent as given (the docs do not list them). Returns the
+        updated `Agent` (its `appointments`)."""
+        result: Agent = await self._send(
+            SET_APPOINTMENTS,
+            updated_agent(agent_id),
+            path={"agent_id": agent_id},
+            json=dict(settings),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
+        return result
+
+    async def set_evaluation(
+        self,
+        agent_id: str | Any,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        **settings: Any,
+    ) -> Agent:
+        """Override the workspace's default evaluation settings for this agent with
+        the keyword fields, sent as given (the docs do not list them);
+        `reset_evaluation` goes back to the default. Returns the updated `Agent`."""
+        result: Agent = await self._send(
+            SET_EVALUATION,
+            updated_agent(agent_id),
+            path={"agent_id": agent_id},
+            json=dict(settings),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
+        return result
+
+    async def reset_evaluation(
+        self,
+        agent_id: str | Any,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Agent:
+        """Drop the agent's evaluation override: it is evaluated with the
+        workspace's default settings again. Returns the updated `Agent`."""
+        result: Agent = await self._send(
+            RESET_EVALUATION,
+            updated_agent(agent_id),
+            path={"agent_id": agent_id},
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,

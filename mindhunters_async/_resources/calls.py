@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import math
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Final
+
+import anyio
 
 from .._converter import decoder, structure
-from .._exceptions import ErrorCode, RequestValidationError
+from .._exceptions import APITimeoutError, ErrorCode, RequestValidationError
 from .._models import Call, CallAction, Message, Participant, Prompt
 from .._pagination import AsyncPager
 from .._pipeline import Endpoint, Rule
 from .._validators import validate_e164, validate_uuid
 from ._base import Resource, paging_rules, uuid_path, wire
 
-__all__ = ["Calls"]
+__all__ = ["FINAL_CALL_STATUSES", "Calls"]
+
+FINAL_CALL_STATUSES: Final = frozenset({"completed", "no-answer", "busy", "failed", "canceled"})
+"""The statuses after which a call changes no more (`calls.wait` stops at them)."""
 
 CREATE = Endpoint(
     "calls.create",
@@ -73,6 +79,21 @@ def _text(value: object, field: str) -> None:
         raise RequestValidationError(
             field, ErrorCode.VALIDATION_ERROR, f"{field} must be a non-empty string"
         )
+
+
+def _wait_setting(name: str, value: object, *, positive: bool = True) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value < 0
+        or (positive and value == 0)
+    ):
+        bound = "> 0" if positive else ">= 0"
+        raise RequestValidationError(
+            name, ErrorCode.VALIDATION_ERROR, f"{name} must be a finite number of seconds {bound}"
+        )
+    return float(value)
 
 
 def _idempotency_key(value: object) -> str:
@@ -262,3 +283,60 @@ class Calls(Resource):
             extra_body=extra_body,
         )
         return result
+
+    # Following a call
+
+    async def wait(
+        self,
+        call_id: str | Any,
+        *,
+        # A parameter, not only the caller's cancel scope: it also counts the waits
+        # of a `sleep` hook that returns at once, which no cancel scope can see.
+        timeout: float = 600.0,  # noqa: ASYNC109
+        poll_interval: float = 1.0,
+        max_poll_interval: float = 15.0,
+        sleep: Callable[[float], Awaitable[object]] | None = None,
+    ) -> Call:
+        """Poll the call until it reaches a final status (`FINAL_CALL_STATUSES`:
+        completed, no-answer, busy, failed, canceled) and return it.
+
+        The first read is at once; the waits between reads start at `poll_interval`
+        and grow by half each time, up to `max_poll_interval`. After `timeout`
+        seconds it gives up with `APITimeoutError`, naming the last status seen
+        (the call itself goes on: read it later, or hang up). Each read is a
+        `calls.get`, retried as any read is.
+
+        `sleep` waits between reads: by default the client's retry policy's
+        (`RetryPolicy(sleep=...)`), so a test whose retries do not wait does not
+        wait here either; with the fake, `sleep=fake.advance` moves its clock.
+        The timeout counts both the time that passed and the waits asked for,
+        so it holds with a `sleep` that returns at once.
+        """
+        limit = _wait_setting("timeout", timeout)
+        delay = _wait_setting("poll_interval", poll_interval)
+        ceiling = max(delay, _wait_setting("max_poll_interval", max_poll_interval))
+        pause = self._client.retry_policy.sleep if sleep is None else sleep
+        # A raw resource would hand back RawResponses: read through a plain one.
+        get = type(self)(self._client).get if self._raw else self.get
+        started = anyio.current_time()
+        slept = 0.0
+        last: str | None = None
+        with anyio.move_on_after(limit):
+            while True:
+                call = await get(call_id)
+                last = call.status
+                if last in FINAL_CALL_STATUSES:
+                    return call
+                remaining = limit - max(anyio.current_time() - started, slept)
+                if remaining <= 0:
+                    break
+                step = min(delay, remaining)
+                await pause(step)
+                slept += step
+                delay = min(delay * 1.5, ceiling)
+        seen = "no status was read" if last is None else f"the last status seen was {last!r}"
+        raise APITimeoutError(
+            f"calls.wait: call {call_id} reached no final status within {limit:g}s; {seen}",
+            sent=None,
+            retryable=False,
+        )

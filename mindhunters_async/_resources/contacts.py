@@ -9,6 +9,7 @@ from typing import Any
 from .._converter import decoder, structure, unwrap
 from .._exceptions import ErrorCode, RequestValidationError
 from .._models.contacts import Contact, Pool, PoolContact, PoolContactsAdded
+from .._models.evaluations import ContactApproval, ContactField
 from .._pagination import AsyncPager
 from .._pipeline import Endpoint, Rule
 from .._validators import missing, validate_e164, validate_uuid
@@ -98,6 +99,33 @@ POOLS_ADD_CONTACTS = Endpoint(
     rules=(*_POOL, Rule("contact_uuids", _contact_uuids)),
 )
 POOLS_DUPLICATE = Endpoint("pools.duplicate", "POST", "/pools/{pool_id}/duplicate", rules=_POOL)
+CONTACTS_APPROVALS = Endpoint(
+    "contacts.approvals",
+    "GET",
+    "/contacts/approvals",
+    rules=paging_rules(
+        100,
+        *(
+            Rule(name, validate_uuid, "params", required=False)
+            for name in ("contact_uuid", "conversation_uuid", "pipeline_uuid")
+        ),
+    ),
+)
+# Referenced paths (no page of their own in the reference): correct them here if need be.
+CONTACT_FIELDS_LIST = Endpoint(
+    "contacts.fields.list",
+    "GET",
+    "/contacts/fields",
+    rules=paging_rules(100),
+    source="referenced",
+)
+CONTACT_FIELDS_CREATE = Endpoint(
+    "contacts.fields.create",
+    "POST",
+    "/contacts/fields",
+    rules=(Rule("key", lambda value, field: _field_key(value, field)),),
+    source="referenced",
+)
 
 _contact = decoder(Contact)
 _pool = decoder(Pool)
@@ -344,6 +372,55 @@ class Contacts(Resource):
         )
         return result
 
+    @property
+    def fields(self) -> ContactFields:
+        """The workspace's custom contact fields: `list` them, `create` one."""
+        return ContactFields(self._client, raw=self._raw)
+
+    def approvals(
+        self,
+        *,
+        per_page: int | None = None,
+        page: int = 1,
+        status: str | None = None,
+        field_name: str | None = None,
+        field_key: str | None = None,
+        confidence: str | None = None,
+        contact_uuid: str | Any | None = None,
+        conversation_uuid: str | Any | None = None,
+        pipeline_uuid: str | Any | None = None,
+        search: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> AsyncPager[ContactApproval]:
+        """Values the analyzers suggest for contact fields, waiting for approval.
+
+        Filters: `status` ("Pending", "Approved", "Rejected"), `field_name` (the raw
+        name: "b_email", "f_my_field", "p_stage_change"), `field_key` (a custom
+        field's key: matches "f_<key>"), `confidence` ("high", "medium", "low"),
+        the UUIDs of a contact, conversation or pipeline (checked before sending),
+        and `search`. `await` it for one `Page`, `async for` it for every
+        `ContactApproval`; `per_page` is at most 100 (the API's default is 15).
+        """
+        return self._pager(
+            CONTACTS_APPROVALS,
+            ContactApproval,
+            params={
+                "status": status,
+                "field_name": field_name,
+                "field_key": field_key,
+                "confidence": confidence,
+                "contact_uuid": contact_uuid,
+                "conversation_uuid": conversation_uuid,
+                "pipeline_uuid": pipeline_uuid,
+                "search": search,
+            },
+            page=page,
+            per_page=per_page,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
+
 
 class Pools(Resource):
     """Pools of contacts that campaigns work through: `list`, `create`, `update`;
@@ -531,6 +608,71 @@ class Pools(Resource):
             _pool,
             path={"pool_id": pool_id},
             json={"copy_contacts": with_contacts, **fields(name=name)},
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
+        return result
+
+
+def _field_key(value: object, field: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise RequestValidationError(
+            field, ErrorCode.VALIDATION_ERROR, f"{field} must be a non-empty string"
+        )
+
+
+_contact_field = decoder(ContactField)
+
+
+class ContactFields(Resource):
+    """The workspace's custom contact fields (`client.contacts.fields`): `list`,
+    `create`. A contact accepts a custom field's `key` only once it is registered."""
+
+    __slots__ = ()
+
+    def list(
+        self,
+        *,
+        per_page: int | None = None,
+        page: int = 1,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> AsyncPager[ContactField]:
+        """The custom fields: `await` for one `Page`, `async for` for every
+        `ContactField` (read whatever list shape the API sends). Referenced path."""
+        return self._pager(
+            CONTACT_FIELDS_LIST,
+            ContactField,
+            page=page,
+            per_page=per_page,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
+
+    async def create(
+        self,
+        *,
+        key: str,
+        name: str | None = None,
+        type: str | None = None,
+        description: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        **body: Any,
+    ) -> ContactField:
+        """Register a custom contact field under `key` (the name contacts use for
+        it); `name`, `type`, `description` and other keyword arguments go into the
+        body as given (the docs do not list them). Returns the new `ContactField`;
+        a key already taken is a 422 (`UnprocessableEntityError`). Referenced path.
+        """
+        payload = fields(key=key, name=name, type=type, description=description)
+        payload.update(body)
+        result: ContactField = await self._send(
+            CONTACT_FIELDS_CREATE,
+            _contact_field,
+            json=payload,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,

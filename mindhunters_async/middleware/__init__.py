@@ -20,6 +20,7 @@ from ._errors import decode_errors
 from ._idempotency import idempotency_key
 from ._logging import log
 from ._retry import Decision, RetryBudget, RetryPolicy, decide, retry, retry_delay
+from ._telemetry import OpenTelemetry
 from ._validation import validate
 
 PER_CALL: tuple[Middleware, ...] = (validate, idempotency_key)
@@ -36,6 +37,7 @@ __all__ = [
     "Decision",
     "Endpoint",
     "Middleware",
+    "OpenTelemetry",
     "Options",
     "Request",
     "RetryBudget",

@@ -15,6 +15,8 @@ from .._exceptions import APIStatusError, ErrorCode, ResponseDecodeError, error_
 from .._httpx import request_of
 from .._pipeline import RESULT, CallNext, Request
 
+Hints = tuple[tuple[int, str, str], ...]
+
 
 async def decode_errors(request: Request, call_next: CallNext) -> httpx.Response:
     """Turn the reply into the call's result, or raise its typed error.
@@ -38,7 +40,7 @@ async def decode_errors(request: Request, call_next: CallNext) -> httpx.Response
 def decode(request: Request, response: httpx.Response) -> Any:
     """The result of a reply: `request.decode` applied to its JSON; the typed error
     for a reply that is not a readable success."""
-    body = read_body(response)
+    body = read_body(response, request.endpoint.hints)
     if request.decode is None:
         return body
     try:
@@ -54,10 +56,11 @@ def decode(request: Request, response: httpx.Response) -> Any:
         ) from exc
 
 
-def read_body(response: httpx.Response) -> Any:
-    """The decoded JSON of a successful response; the typed error for anything else."""
+def read_body(response: httpx.Response, hints: Hints = ()) -> Any:
+    """The decoded JSON of a successful response; the typed error for anything else
+    (with the endpoint's `hints`, see `Endpoint`)."""
     if not 200 <= response.status_code < 300:
-        raise error_from_response(response)
+        raise error_from_response(response, hints)
     content = response.content
     if not content:
         return None
@@ -74,12 +77,13 @@ def read_body(response: httpx.Response) -> Any:
             body=content,
         ) from exc
     if isinstance(body, dict) and body.get("success") is False:
-        raise error_from_response(response)
+        raise error_from_response(response, hints)
     return body
 
 
-def error_from_response(response: httpx.Response) -> APIStatusError:
-    """Build the typed error for a non-2xx `response` whose body has been read."""
+def error_from_response(response: httpx.Response, hints: Hints = ()) -> APIStatusError:
+    """Build the typed error for a non-2xx `response` whose body has been read; a hint
+    of `hints` for its status is appended to the message (see `Endpoint.hints`)."""
     status = response.status_code
     body, envelope = _parse_body(response.content)
     error = envelope.get("error")
@@ -120,6 +124,9 @@ def error_from_response(response: httpx.Response) -> APIStatusError:
             for text in (message, details, field, code)
         )
     assert message is not None
+    for hint_status, word, hint in hints:
+        if hint_status == status and word.lower() not in message.lower():
+            message = f"{message} ({hint})"
 
     return error_class_for(status)(
         message,

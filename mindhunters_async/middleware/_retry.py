@@ -56,8 +56,9 @@ from .._exceptions import (
     ResponseDecodeError,
 )
 from .._pipeline import CallNext, Request
+from .._stats import note_retry_wait
 from ._idempotency import HEADER as IDEMPOTENCY_HEADER
-from ._logging import record_fields
+from ._logging import mask_phones, record_fields
 
 __all__ = [
     "Decision",
@@ -381,6 +382,7 @@ class _Call:
             result = policy.on_retry(self.attempt, delay, err)
             if inspect.isawaitable(result):
                 await result
+        note_retry_wait(self.request, self.attempt, delay, err)
         if logger.isEnabledFor(logging.INFO):
             _log_retry(self.request, self.attempt, policy, delay, err)
         waiting = policy.sleep(delay)
@@ -433,7 +435,7 @@ def _log_retry(
     logger.info(
         "retrying %s %s in %.3fs (attempt %d of at most %d) after %s",
         request.method,
-        request.path,
+        mask_phones(request.path),
         delay,
         attempt + 1,
         policy.max_retries + 1,

@@ -15,13 +15,16 @@ from ._clock import ManualClock
 from ._fake import FakeMindhunters
 from ._faults import Fault
 from ._recording import RecordedRequest
-from ._state import FakeAgent, FakeCall
+from ._state import CallScript, FakeAgent, FakeCall
+from ._webhooks import WebhookDelivery
 
 __all__ = [
+    "CallScript",
     "FakeAgent",
     "FakeCall",
     "FakeMindhunters",
     "Fault",
     "ManualClock",
     "RecordedRequest",
+    "WebhookDelivery",
 ]

@@ -110,6 +110,7 @@ def create_call(state: FakeState, incoming: Incoming) -> httpx.Response:
             idempotency_key=key,
             body=body,
         )
+        state.start_script(call)
     return success(201, "Call initiated successfully", call.to_created_json())
 
 

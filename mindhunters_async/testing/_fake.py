@@ -24,8 +24,9 @@ from ._envelopes import (
 )
 from ._faults import Fault, FaultQueue, PendingFault
 from ._recording import RecordedRequest
-from ._state import FakeAgent, FakeCall, FakeState
+from ._state import CallScript, FakeAgent, FakeCall, FakeState
 from ._table import PERMISSIONS, ROUTES, match_route
+from ._webhooks import WebhookDelivery, WebhookTarget, send
 
 if TYPE_CHECKING:
     import respx
@@ -37,6 +38,7 @@ __all__ = ["FakeMindhunters"]
 API_PREFIX: Final = "/api/v1"
 _RATE_WINDOW_SECONDS: Final = 60.0
 _ROUTE_NAMES: Final = frozenset(route.name for route in ROUTES)
+_DEFAULT_SCRIPT: Final = CallScript()
 
 
 class _RateLimiter:
@@ -96,6 +98,13 @@ class FakeMindhunters:
     API documents no idempotency support. The agent `DEFAULT_AGENT_ID` exists from
     the start.
 
+    A call placed through `POST /call` lives on the clock: initiated, ringing,
+    in-progress, completed (or the outcome of `script_call`), per `call_script`
+    (None: calls stay "initiated" until a test moves them). Each change queues the
+    webhooks registered for the call's agent (`client.agents.webhooks.create`);
+    `await fake.advance(seconds)` moves a `ManualClock` and sends them, to each
+    webhook's URL or wherever `send_webhooks_to` says (a base URL, an ASGI app).
+
     `handle` takes a lock, so a served fake may be inspected from the test's thread.
     """
 
@@ -119,6 +128,7 @@ class FakeMindhunters:
         rate_limit: int = DEFAULT_RATE_LIMIT,
         clock: Callable[[], float] = time.time,
         replay_idempotency_keys: bool = False,
+        call_script: CallScript | None = _DEFAULT_SCRIPT,
     ) -> None:
         if tokens is None:
             tokens = {self.DEFAULT_TOKEN: self.ALL_PERMISSIONS}
@@ -130,7 +140,12 @@ class FakeMindhunters:
         self.asgi_app = AsgiApp(self.handle)
         # Reentrant, so that a user's `clock` may look at the fake while a request is handled.
         self._lock = threading.RLock()
-        self._state = FakeState(clock, replay_idempotency_keys=replay_idempotency_keys)
+        self._clock = clock
+        self._state = FakeState(
+            clock, replay_idempotency_keys=replay_idempotency_keys, default_script=call_script
+        )
+        self._webhook_target: WebhookTarget = None
+        self._deliveries: list[WebhookDelivery] = []
         self._limiter = _RateLimiter(clock)
         self._faults = FaultQueue()
         self._requests: list[RecordedRequest] = []
@@ -221,6 +236,76 @@ class FakeMindhunters:
         with self._lock:
             return dict(self._state.records.get(collection, {}))
 
+    # The call lifecycle and webhooks
+
+    def script_call(
+        self,
+        outcome: str = "completed",
+        *,
+        number: str | None = None,
+        ring_after: float = 2.0,
+        answer_after: float = 6.0,
+        talk: float = 45.0,
+    ) -> None:
+        """Make the next call placed (to `number`, if given) unfold so: `outcome` is
+        "completed", "no-answer", "busy" or "failed"; the seconds are as in `CallScript`.
+        Scripts queue up, and each is used once; other calls follow `call_script`."""
+        script = CallScript(outcome, ring_after, answer_after, talk)
+        with self._lock:
+            self._state.scripts.append((number, script))
+
+    def send_webhooks_to(self, target: WebhookTarget) -> None:
+        """Where webhook deliveries go: an ASGI app (straight in, no network), a base
+        URL such as "http://127.0.0.1:8000" (each webhook's path and query kept), or
+        None (each webhook's own URL, the default)."""
+        if not (target is None or isinstance(target, str) or callable(target)):
+            raise TypeError(f"target must be an ASGI app, a base URL or None, not {target!r}")
+        with self._lock:
+            self._webhook_target = target
+
+    @property
+    def deliveries(self) -> list[WebhookDelivery]:
+        """Every webhook delivery sent so far, in order, with the receiver's answer."""
+        with self._lock:
+            return list(self._deliveries)
+
+    async def advance(self, seconds: float = 0.0) -> list[WebhookDelivery]:
+        """Move the clock `seconds` forward (it must be a `ManualClock`, or have an
+        `advance` method), apply the call steps now due, and send the webhook
+        deliveries they queued; return those deliveries.
+
+        With `seconds=0` it works on any clock: for a real clock, call it from time
+        to time (or run `run_lifecycle`). It also fits the `sleep` hooks:
+        `await client.calls.wait(call_id, sleep=fake.advance)` ends as soon as the
+        fake's clock gets there, without waiting for real.
+        """
+        if seconds:
+            move = getattr(self._clock, "advance", None)
+            if move is None:
+                raise TypeError(
+                    "advance(seconds) needs a clock that can move:"
+                    " FakeMindhunters(clock=ManualClock())"
+                )
+            move(seconds)
+        with self._lock:
+            self._state.advance_calls()
+            outgoing, self._state.outbox = self._state.outbox, []
+            target = self._webhook_target
+        sent = await send(outgoing, target)
+        with self._lock:
+            self._deliveries.extend(sent)
+        return sent
+
+    async def run_lifecycle(self, *, interval: float = 0.5) -> None:
+        """Run calls and send webhooks on a real clock, every `interval` seconds, until
+        cancelled: for a fake served to a running app (see examples/). Tests use
+        `advance` with a `ManualClock` instead."""
+        import anyio
+
+        while True:
+            await self.advance()
+            await anyio.sleep(interval)
+
     # Requests
 
     @property
@@ -279,6 +364,8 @@ class FakeMindhunters:
         )
         body = parse_body(request.content)
         with self._lock:
+            # The clock may have passed steps of live calls since the last request.
+            self._state.advance_calls()
             matched = None if api_path is None else match_route(request.method, api_path)
             route_name = None if matched is None else matched[0].name
             pending = self._faults.take(route_name)

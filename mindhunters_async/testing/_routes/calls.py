@@ -51,7 +51,10 @@ def _action(name: str, *, field: str | None = None, done: str) -> Route:
         if name in ("mute", "unmute"):
             call.muted = name == "mute"
         elif name == "hangup":
-            call.status = "completed"
+            if call.script is None:
+                call.status = "completed"
+            else:
+                state.end_call(call, "completed")
         return success(200, done, {})
 
     return action_route("POST", f"/calls/action/{{uuid}}/{name}", "calls:write", act)
