@@ -12,6 +12,7 @@
 """
 
 from . import middleware, webhooks
+from ._bulk import BulkDial, DialResult, DialStatus, Reconciliation, Verdict
 from ._client import AsyncMindhunters
 from ._exceptions import (
     APIConnectionError,
@@ -38,6 +39,9 @@ from ._exceptions import (
     UnprocessableEntityError,
     WebhookError,
 )
+from ._governor import RateLimit
+from ._journal import Journal, JournalEntry, JournalState, SQLiteJournal
+from ._journal_redis import RedisJournal
 from ._models import AgentRef, Call, CallAction, Message, Page, Participant, Prompt
 from ._models.agent_setup import Channel, Intent, IntentEvent, IntentWebhook
 from ._models.agents import Agent, AgentWebhook, WebhookEvent
@@ -85,6 +89,7 @@ from ._models.transcriptions import (
 )
 from ._models.webhooks import WorkspaceWebhook
 from ._pagination import AsyncPager
+from ._redis import RedisRateLimit
 from ._resources._base import RateLimitInfo, RawResponse
 from ._stats import ClientStats
 from ._support import SupportInfo
@@ -111,6 +116,7 @@ __all__ = [
     "AuthenticationError",
     "BadGatewayError",
     "BadRequestError",
+    "BulkDial",
     "Call",
     "CallAction",
     "CallAnalytics",
@@ -133,6 +139,8 @@ __all__ = [
     "ConversationSession",
     "Dataset",
     "DatasetRecord",
+    "DialResult",
+    "DialStatus",
     "ErrorCode",
     "Evaluation",
     "EvaluationScore",
@@ -145,6 +153,9 @@ __all__ = [
     "IntentEvent",
     "IntentWebhook",
     "InternalServerError",
+    "Journal",
+    "JournalEntry",
+    "JournalState",
     "Listing",
     "ListingContactsAdded",
     "Message",
@@ -161,13 +172,18 @@ __all__ = [
     "PoolContact",
     "PoolContactsAdded",
     "Prompt",
+    "RateLimit",
     "RateLimitError",
     "RateLimitInfo",
     "RawResponse",
+    "Reconciliation",
+    "RedisJournal",
+    "RedisRateLimit",
     "RequestValidationError",
     "ResponseDecodeError",
     "RetryBudget",
     "RetryPolicy",
+    "SQLiteJournal",
     "Schedule",
     "SentMessage",
     "ServerError",
@@ -183,6 +199,7 @@ __all__ = [
     "Trunk",
     "UnprocessableEntityError",
     "UpdateBehavior",
+    "Verdict",
     "WebhookError",
     "WebhookEvent",
     "WhatsAppTemplate",

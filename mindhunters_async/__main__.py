@@ -1,4 +1,5 @@
-"""`python -m mindhunters_async demo` (see `_demo.py`) and `... doctor` (see `_doctor.py`)."""
+"""`python -m mindhunters_async demo` (see `_demo.py`), `... doctor` (see `_doctor.py`)
+and `... dial` (see `_dial.py`)."""
 
 import sys
 

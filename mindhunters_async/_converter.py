@@ -26,6 +26,7 @@ __all__ = [
     "decoder_for",
     "page_parts",
     "structure",
+    "structure_all",
     "unstructure",
     "unwrap",
 ]
@@ -165,8 +166,25 @@ def _make_attrs_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
         if field.default is attrs.NOTHING:
             required.append(name)
     get_entry = by_key.get
+    # A page's objects almost always share their keys, in the same order: for each
+    # such shape a function is compiled once that reads the values by position, with
+    # no lookup per key (see `_compile_shape`). None: a shape the loop below reads.
+    shapes: dict[tuple[Any, ...], Callable[[Any], Any] | None] = {}
 
     def structure(data: Any, _: Any) -> Any:
+        if type(data) is dict:
+            keys = tuple(data)
+            try:
+                read = shapes[keys]
+            except KeyError:
+                read = _compile_shape(cls, keys, by_key, required)
+                if len(shapes) < _MAX_SHAPES:
+                    shapes[keys] = read
+            if read is not None:
+                return read(data)
+        return generic(data)
+
+    def generic(data: Any) -> Any:
         if type(data) is not dict and not isinstance(data, Mapping):
             raise _Unreadable
         kwargs: dict[str, Any] = {}
@@ -207,6 +225,124 @@ def _identity(value: Any, _: Any) -> Any:
     return value
 
 
+# Per class: enough for every shape one endpoint sends, few enough that a hostile
+# server varying its keys cannot grow memory.
+_MAX_SHAPES = 32
+
+
+def _plain(cls: type[Any]) -> bool:
+    """Whether `cls` keeps its fields in a __dict__ and its __init__ does nothing but
+    store them (no factory, converter, validator, alias or post-init hook)."""
+    if "__slots__" in cls.__dict__ or hasattr(cls, "__attrs_post_init__"):
+        return False
+    return all(
+        f.init
+        and f.alias == f.name
+        and f.converter is None
+        and f.validator is None
+        and not (isinstance(f.default, attrs.Factory) and f.default.takes_self)  # type: ignore[arg-type]
+        for f in attrs.fields(cls)
+    )
+
+
+def _compile_shape(
+    cls: type[Any],
+    keys: tuple[Any, ...],
+    by_key: dict[str, tuple[str, Any, Callable[[Any, Any], Any], Any, bool]],
+    required: list[str],
+) -> Callable[[Any], Any] | None:
+    """A function reading a dict with exactly these keys, in this order, into `cls`,
+    as `_make_attrs_structure`'s loop would; None when two keys name one field (the
+    loop's precedence rules then apply) or a key is not a string."""
+    entries: list[tuple[int, tuple[str, Any, Callable[[Any, Any], Any], Any, bool]]] = []
+    names: set[str] = set()
+    for index, key in enumerate(keys):
+        if type(key) is not str:
+            return None
+        entry = by_key.get(key)
+        if entry is None:
+            continue
+        if entry[0] in names:
+            return None
+        names.add(entry[0])
+        entries.append((index, entry))
+    if any(name not in names for name in required):
+        return None  # the loop raises the error
+    env: dict[str, Any] = {
+        "cls": cls,
+        "_Unreadable": _Unreadable,
+        "_fromiso": datetime.fromisoformat,
+        "_utc": timezone.utc,
+    }
+    plain = _plain(cls)
+    lines = ["def read(data):"]
+    unpacked = ", ".join(f"v{i}" for i in range(len(keys)))
+    if keys:
+        lines.append(f"    {unpacked}{',' if len(keys) == 1 else ''} = data.values()")
+    # A dict-backed class whose __init__ only stores its arguments gets its __dict__
+    # in one step (a frozen attrs __init__ sets each field in turn): built here.
+    lines.append("    kw = _defaults.copy()" if plain else "    kw = {}")
+    for index, (name, as_is, hook, inner, lenient) in entries:
+        v = f"v{index}"
+        env[f"h{index}"], env[f"t{index}"], env[f"a{index}"] = hook, inner, as_is
+        lines.append(f"    if {v} is not None:")
+        if hook is _identity:
+            lines.append(f"        kw[{name!r}] = {v}")
+            continue
+        pad = "        "
+        if as_is is not None:
+            lines.append(f"        if type({v}) is a{index}:")
+            lines.append(f"            kw[{name!r}] = {v}")
+            lines.append("        else:")
+            pad = "            "
+        elif hook is _datetime and _ISOFORMAT_READS_Z:
+            # The common case of `_datetime`, without its call: an ISO string.
+            lines.append("        x = None")
+            lines.append(f"        if type({v}) is str:")
+            lines.append("            try:")
+            lines.append(f"                x = _fromiso({v})")
+            lines.append("            except ValueError:")
+            lines.append("                pass")
+            lines.append("        if x is not None:")
+            lines.append(
+                f"            kw[{name!r}] = x if x.tzinfo is not None else x.replace(tzinfo=_utc)"
+            )
+            lines.append("        else:")
+            pad = "            "
+        if lenient:
+            lines.append(f"{pad}try:")
+            lines.append(f"{pad}    kw[{name!r}] = h{index}({v}, t{index})")
+            lines.append(f"{pad}except Exception:")
+            lines.append(f"{pad}    pass")
+        else:
+            lines.append(f"{pad}kw[{name!r}] = h{index}({v}, t{index})")
+    for name in required:
+        lines.append(f"    if {name!r} not in kw:")
+        lines.append("        raise _Unreadable")
+    if plain:
+        env["_defaults"] = {
+            f.name: f.default
+            for f in attrs.fields(cls)
+            if f.default is not attrs.NOTHING and not isinstance(f.default, attrs.Factory)  # type: ignore[arg-type]
+        }
+        for number, f in enumerate(attrs.fields(cls)):
+            if isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
+                # A fresh value for each object, as __init__ would make it.
+                env[f"f{number}"] = f.default.factory
+                lines.append(f"    if {f.name!r} not in kw:")
+                lines.append(f"        kw[{f.name!r}] = f{number}()")
+        env["_new"], env["_set"] = object.__new__, object.__setattr__
+        lines.append("    obj = _new(cls)")
+        lines.append("    _set(obj, '__dict__', kw)")
+        lines.append("    return obj")
+    else:
+        lines.append("    return cls(**kw)")
+    # The source holds field names and indices only: no key or value from a reply.
+    exec("\n".join(lines), env)
+    read: Callable[[Any], Any] = env["read"]
+    return read
+
+
 def _make_attrs_unstructure(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
     names = [(f.name, _camel(f.name)) for f in attrs.fields(cls) if f.init]
 
@@ -239,7 +375,7 @@ def _make_sequence_structure(tp: Any) -> Callable[[Any, Any], Any]:
     def structure(value: Any, _: Any) -> Any:
         if type(value) is not list and type(value) is not tuple:
             raise _Unreadable
-        return make(item(element, inner) for element in value)
+        return make([item(element, inner) for element in value])
 
     return structure
 
@@ -255,6 +391,17 @@ def structure(data: Any, cls: type[T]) -> T:
         return converter.structure(data, cls)
     except Exception as exc:
         raise _decode_error(data, cls) from exc
+
+
+def structure_all(items: list[Any], cls: type[T]) -> tuple[T, ...]:
+    """`items` (decoded JSON objects) as `cls`es; `ResponseDecodeError` naming the
+    first that cannot be read."""
+    hook = converter.get_structure_hook(cls)
+    try:
+        return tuple([hook(item, cls) for item in items])
+    except Exception:
+        read = decoder_for(cls)
+        return tuple(map(read, items))  # raises the error of the first bad item
 
 
 def decoder_for(cls: type[T]) -> Callable[[Any], T]:

@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 import anyio
 
-from . import _config, _doctor
+from . import _config, _dial, _doctor
 from ._client import AsyncMindhunters
 from ._exceptions import APIError, MindhuntersError, NotFoundError, RequestValidationError
 from .middleware import RetryPolicy
@@ -231,9 +231,12 @@ def main(
     demo.add_argument("--base-url", help="run the read-only part against this base URL")
     demo.add_argument("--backend", choices=["asyncio", "trio"], default="asyncio")
     _doctor.add_parser(commands)
+    _dial.add_parser(commands)
     args = parser.parse_args(argv)
     if args.command == "doctor":
         return _doctor.run(args, out)
+    if args.command == "dial":
+        return _dial.run(args, out, sleep)
 
     printer = _Printer(out or sys.stdout)
     real = args.tenant or args.base_url

@@ -110,12 +110,14 @@ async def diagnose(
 
 def _check_token(checks: list[Check], api_token: str | None, fake: bool) -> str | None:
     source = "--api-token"
-    if api_token is None:
-        api_token, source = os.environ.get(_config.ENV_API_TOKEN), _config.ENV_API_TOKEN
     if api_token is None and fake:
+        # The in-process fake knows only its own token: the environment's is for a
+        # real tenant, and would make every --fake run fail with a 401.
         from .testing import FakeMindhunters
 
         api_token, source = FakeMindhunters.DEFAULT_TOKEN, "the fake's default"
+    if api_token is None:
+        api_token, source = os.environ.get(_config.ENV_API_TOKEN), _config.ENV_API_TOKEN
     if not api_token:
         checks.append(Check("token", "fail", "no API token", SOLUTIONS["MISSING_AUTH_TOKEN"]))
         return None

@@ -129,6 +129,8 @@ class RequestValidationError(MindhuntersError, ValueError):
 
     @property
     def user_message(self) -> str:  # type: ignore[override]
+        """A short text to show an end user, naming what to fix by `field`
+        ("Please check the phone number format")."""
         return _user_message_for_validation(self.field)
 
 
@@ -405,6 +407,8 @@ class UnprocessableEntityError(APIStatusError):
 
     @property
     def user_message(self) -> str:  # type: ignore[override]
+        """A short text to show an end user, naming what to fix by `field`
+        ("Please check the phone number format")."""
         return _user_message_for_validation(self.field)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from typing import Any, Generic, TypeVar
 
-from ._converter import decoder_for, page_parts
+from ._converter import page_parts, structure_all
 from ._models import Page
 
 __all__ = ["AsyncPager"]
@@ -25,7 +25,7 @@ def decode_page(
     """
     raw_items, numbers, has_more = page_parts(body)
     return Page(
-        items=tuple(map(decoder_for(cls), raw_items)),
+        items=structure_all(raw_items, cls),
         current_page=numbers["current_page"] or page,
         last_page=numbers["last_page"],
         per_page=numbers["per_page"] or per_page,

@@ -36,7 +36,15 @@ import httpx
 
 from ._config import API_RATE_LIMIT_PER, API_RATE_LIMIT_REQUESTS, LOGGER_NAME
 from ._exceptions import APIConnectionError, APIStatusError, ConfigurationError
-from ._governor import Queue, RateLimit, check_limit, pause_of, remaining_of, wait_for_slot
+from ._governor import (
+    Queue,
+    RateLimit,
+    check_limit,
+    log_pause,
+    pause_of,
+    remaining_of,
+    wait_for_slot,
+)
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -135,6 +143,10 @@ return 1
 _FALLBACK_RECHECK = 1.0
 """Seconds a `fallback="local"` governor paces locally before it asks Redis again."""
 
+_REDIS_CALLS = 16
+"""At most this many script calls of one governor at a time: a burst of replies must not
+take more connections than redis-py's pool has (100 by default)."""
+
 _LOCAL = object()
 """The slot of a request that the local fallback paces instead."""
 
@@ -194,10 +206,13 @@ class RedisRateLimit:
     ) -> None:
         check_limit(requests, per, "RedisRateLimit")
         if not isinstance(key, str) or not key:
-            raise ConfigurationError("rate_limit", "RedisRateLimit(key=...) must be a non-empty str")
+            raise ConfigurationError(
+                "rate_limit", "RedisRateLimit(key=...) must be a non-empty str"
+            )
         if fallback not in (None, "local"):
             raise ConfigurationError(
-                "rate_limit", f"RedisRateLimit(fallback=...) must be None or 'local', not {fallback!r}"
+                "rate_limit",
+                f"RedisRateLimit(fallback=...) must be None or 'local', not {fallback!r}",
             )
         if not (isinstance(lease, (int, float)) and math.isfinite(lease) and lease > 0):
             raise ConfigurationError("rate_limit", "RedisRateLimit(lease=...) must be seconds > 0")
@@ -234,6 +249,8 @@ class RedisRateLimit:
         self._queue = Queue(self.first)
         self._local = RateLimit(requests, per, first=first) if fallback == "local" else None
         self._local_until = -math.inf
+        self._taking = False
+        self._calls: anyio.Semaphore | None = None
         self._members = (f"{uuid.uuid4().hex}:{n}" for n in itertools.count())
 
     def __repr__(self) -> str:
@@ -248,7 +265,7 @@ class RedisRateLimit:
         if local is not None and time.monotonic() < self._local_until:
             return await local.govern(request, call_next)
         slot: object | None = None
-        if not self._queue:
+        if not self._queue and not self._taking:
             slot, _ = await self.take(request)
         if slot is None:
             slot = await wait_for_slot(
@@ -269,8 +286,7 @@ class RedisRateLimit:
             await self._done(slot, request, err.response.headers, pause_of(request, err))
             raise
         except BaseException:
-            with anyio.CancelScope(shield=True):
-                await self._done(slot, request, None, None)
+            await self._done(slot, request, None, None)
             raise
         await self._done(slot, request, response.headers, None)
         return response
@@ -278,16 +294,25 @@ class RedisRateLimit:
     async def take(self, request: Request) -> tuple[object | None, float]:
         """Ask Redis for a slot: (its member, 0.0), or (None, seconds until one may free)."""
         member = next(self._members)
+        # One take at a time per process: the others queue behind it, so a burst of
+        # a thousand calls is a queue here, not a thousand connections to Redis.
+        self._taking = True
         try:
             # Shielded: a slot Redis granted must reach this process, to be given back.
             with anyio.CancelScope(shield=True):
-                granted, value = await self._acquire(
-                    keys=self._keys, args=[self.requests, self.per, member, self.lease]
-                )
+                async with self._limit_calls():
+                    granted, value = await self._acquire(
+                        keys=self._keys, args=[self.requests, self.per, member, self.lease]
+                    )
         except self._unreachable_errors as exc:
             return self._unreachable(request, exc), 0.0
         except self._redis_errors as exc:
             raise self._refused(exc) from exc
+        finally:
+            self._taking = False
+        if self._local_until != -math.inf:
+            self._local_until = -math.inf
+            logger.warning("rate governor: Redis is reachable again; pacing through it")
         if int(granted) == 1:
             return member, 0.0
         return None, float(value)
@@ -306,7 +331,10 @@ class RedisRateLimit:
             self.lease,
         ]
         try:
-            await self._release(keys=self._keys, args=args)
+            # Shielded: a cancelled caller must still give its slot back.
+            with anyio.CancelScope(shield=True):
+                async with self._limit_calls():
+                    await self._release(keys=self._keys, args=args)
         except self._redis_errors + self._unreachable_errors as exc:
             # The reply is in hand and must reach the caller. The slot stays held as
             # if in flight, so the log errs on the safe side until the lease ends.
@@ -319,11 +347,15 @@ class RedisRateLimit:
             )
             return
         if pause is not None:
-            from ._governor import log_pause
-
             log_pause(request, pause)
         elif not request.on_wire:
             self._queue.wake_head()
+
+    def _limit_calls(self) -> anyio.Semaphore:
+        if self._calls is None:
+            # Made on first use, inside the event loop it belongs to.
+            self._calls = anyio.Semaphore(_REDIS_CALLS)
+        return self._calls
 
     def _unreachable(self, request: Request, exc: BaseException) -> object:
         if self._local is None:

@@ -156,6 +156,12 @@ def _query(request: httpx.Request | None) -> dict[str, Any] | None:
 
 
 def _request_body(request: httpx.Request) -> Any:
+    kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if kind and kind != "application/json":
+        # An upload (multipart/form-data) holds a file and may hold secrets in its
+        # form fields (a webhook token): it is never shown, even when a transport
+        # kept it in memory.
+        return f"(a {kind[:60]} body, not shown)"
     try:
         content = request.content
     except httpx.RequestNotRead:

@@ -7,6 +7,7 @@ with the field, the code the server would answer with, and how to fix it.
 from __future__ import annotations
 
 import re
+import urllib.parse
 import uuid
 from typing import Any
 
@@ -92,3 +93,76 @@ def _shown(value: object) -> str:
     # Bounded, so that a megabyte of garbage does not end up in a log line.
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+# The checks below are the resources' own (not part of the public surface): one
+# copy each, so every group words the same mistake the same way.
+
+
+def check_text(value: object, field: str) -> None:
+    """Refuse anything but a string with something other than spaces in it."""
+    if not isinstance(value, str) or not value.strip():
+        raise RequestValidationError(
+            field, ErrorCode.VALIDATION_ERROR, f"{field} must be a non-empty string"
+        )
+
+
+def check_secret(value: object, field: str) -> None:
+    """Refuse anything but a non-empty string, never showing the value: a secret."""
+    if not isinstance(value, str) or not value:
+        raise RequestValidationError(
+            field, ErrorCode.VALIDATION_ERROR, f"{field} must be a non-empty string"
+        )
+
+
+def check_flag(value: object, field: str) -> None:
+    """Refuse anything but True or False."""
+    if not isinstance(value, bool):
+        raise RequestValidationError(
+            field, ErrorCode.VALIDATION_ERROR, f"{field} must be true or false"
+        )
+
+
+def url_problem(value: object, schemes: tuple[str, ...]) -> str | None:
+    """What is wrong with `value` as a URL with one of `schemes` and a host, or None."""
+    if not isinstance(value, str):
+        return f"got a {type(value).__name__}"
+    if not value or any(c.isspace() or not c.isprintable() for c in value):
+        return "got an empty string or one with spaces or control characters"
+    try:
+        parts = urllib.parse.urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        return "got a string that is not a URL"
+    if parts.scheme.lower() not in schemes:
+        scheme = parts.scheme or "no"
+        return f"got a URL with {scheme[:10]!r} as its scheme"
+    if not host:
+        return "got a URL without a host"
+    return None
+
+
+def _check_url(value: object, field: str, schemes: tuple[str, ...]) -> None:
+    # The value is not echoed: a URL may carry credentials or tokens in its query.
+    problem = url_problem(value, schemes)
+    if problem is not None:
+        wanted = " or ".join(f"{scheme}://" for scheme in schemes)
+        raise RequestValidationError(
+            field, ErrorCode.INVALID_FORMAT, f"{field} must be an {wanted} URL, {problem}"
+        )
+
+
+def check_https_url(value: object, field: str) -> None:
+    """Refuse anything but an https:// URL with a host (webhooks: they carry tokens)."""
+    _check_url(value, field, ("https",))
+
+
+def check_web_url(value: object, field: str) -> None:
+    """Refuse anything but an http:// or https:// URL with a host."""
+    _check_url(value, field, ("http", "https"))
+
+
+def wire_id(value: Any) -> Any:
+    """A `uuid.UUID` as the string JSON and queries take; anything else as given, for
+    the endpoint's rules to judge."""
+    return str(value) if isinstance(value, uuid.UUID) else value

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import email.parser
 import email.policy
+import io
 import json
 import logging
 import re
@@ -258,6 +259,22 @@ async def test_a_file_that_shrinks_while_sent_is_an_error(
     assert info.value.field == "audio"
 
 
+async def test_a_file_that_grows_while_sent_is_an_error(
+    api: respx.MockRouter, audio_file: Path
+) -> None:
+    # Content-Length was its size when checked: a recording still being written
+    # would otherwise be cut off there without a word.
+    async def grow(request: mh.middleware.Request, call_next: Any) -> httpx.Response:
+        await anyio.Path(audio_file).write_bytes(AUDIO + b"more")
+        return await call_next(request)  # type: ignore[no-any-return]
+
+    api.post("/transcriptions").mock(return_value=ok(ACCEPTED, status=201))
+    async with mh.AsyncMindhunters(api_token=TOKEN, base_url=BASE_URL, middleware=[grow]) as c:
+        with pytest.raises(mh.RequestValidationError, match="grew while sent") as info:
+            await c.transcriptions.create(audio=audio_file)
+    assert info.value.field == "audio"
+
+
 # Checks before sending ------------------------------------------------------------------
 
 
@@ -269,6 +286,7 @@ async def test_a_file_that_shrinks_while_sent_is_an_error(
         ({"audio": Reader(b"")}, "audio", "empty"),
         ({"audio": "/no/such/file.wav"}, "audio", "cannot read"),
         ({"audio": 42}, "audio", "a path, bytes or an async file object"),
+        ({"audio": io.BytesIO(AUDIO)}, "audio", "synchronous file object"),
         ({}, "audio", "or voice_url"),
         ({"audio": AUDIO, "voice_url": "https://a.example/x.mp3"}, "audio", "or voice_url"),
         ({"audio": AUDIO, "max_bytes": 0}, "max_bytes", "positive"),
@@ -325,9 +343,20 @@ async def test_the_webhook_token_stays_out_of_reprs_logs_and_errors(
             await c.transcriptions.create(audio=AUDIO, webhook_header_token=SECRET)
     assert SECRET.encode() in route.calls.last.request.content  # sent, as the API needs
     assert "webhook_header_token" in seen[1]  # named, not shown
-    shown = [*seen, str(info.value), repr(info.value), str(refused.value), caplog.text]
+    ticket = info.value.support_info()
+    shown = [
+        *seen,
+        str(info.value),
+        repr(info.value),
+        str(refused.value),
+        caplog.text,
+        str(ticket),
+        repr(ticket.as_dict()),
+    ]
     assert caplog.records
     assert not [text for text in shown if SECRET in text]
+    # The form is not shown at all in a support ticket: it holds the file too.
+    assert ticket.as_dict()["request_body"] == "(a multipart/form-data body, not shown)"
 
 
 # A body larger than memory would like, over a real socket -------------------------------

@@ -127,3 +127,17 @@ async def test_settings_are_checked_before_any_request(
             await client.calls.wait(FakeMindhunters.DEFAULT_AGENT_ID, **{setting: value})
     assert info.value.field == setting
     assert fake.requests == []
+
+
+@pytest.mark.parametrize("status", ["Completed", "no_answer", "NO ANSWER", "cancelled", "BUSY"])
+async def test_final_statuses_are_read_whatever_their_spelling(
+    fake: FakeMindhunters, status: str
+) -> None:
+    # The API does not document its spellings: a "cancelled" call must not be polled
+    # until the timeout.
+    call_id = fake.add_call(status=status)
+    sleeps = RecordingSleep()
+    async with fake.client() as client:
+        done = await client.calls.wait(call_id, sleep=sleeps)
+    assert done.status == status
+    assert sleeps.delays == []

@@ -85,11 +85,22 @@ def test_the_token_comes_from_the_environment(
     backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("MINDHUNTERS_API_TOKEN", BAD_TOKEN)
-    status, found = checks(backend, "--fake")
+    with FakeMindhunters().serve() as base_url:
+        status, found = checks(backend, "--base-url", base_url)
     assert status == 1
     assert found["token"]["detail"] == "present (30 characters, from MINDHUNTERS_API_TOKEN)"
     assert found["GET /calls"]["status"] == "fail"
     assert found["GET /calls"]["solution"] == INVALID_TOKEN_SOLUTION
+
+
+def test_the_fake_ignores_a_tenant_token_in_the_environment(
+    backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A developer with a real tenant's token exported can still try the doctor.
+    monkeypatch.setenv("MINDHUNTERS_API_TOKEN", BAD_TOKEN)
+    status, found = checks(backend, "--fake")
+    assert status == 0
+    assert found["token"]["detail"] == "present (10 characters, from the fake's default)"
 
 
 def test_an_unreachable_host_fails_the_connection(backend: str) -> None:

@@ -91,3 +91,17 @@ def test_never_upstream_details_nor_the_token() -> None:
         assert TOKEN not in text
         assert "upstream detail" not in text
         assert "trace" not in text
+
+
+def test_the_operator_log_masks_phone_numbers(caplog: pytest.LogCaptureFixture) -> None:
+    from mindhunters_async.integrations._common import log_error
+
+    error = status_error(mh.UnprocessableEntityError, 422)
+    error = mh.UnprocessableEntityError(
+        "The number +14155552671 is blacklisted", response=error.response
+    )
+    with caplog.at_level("WARNING", "mindhunters_async.integrations"):
+        log_error(error, "POST", "/leads/+14155552671/call", 422)
+    (record,) = caplog.records
+    assert "+14155552671" not in record.getMessage()
+    assert record.getMessage().count("2671") == 2  # the last 4 digits say which one

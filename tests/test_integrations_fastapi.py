@@ -341,7 +341,10 @@ async def test_500_concurrent_requests_share_one_client_and_one_pool(
             for task in asyncio.all_tasks():
                 code = getattr(task.get_coro(), "cr_code", None)
                 where = "" if code is None else code.co_filename
-                if any(name in where for name in ("mindhunters_async", "httpx", "httpcore")):
+                if any(
+                    name in where
+                    for name in ("/mindhunters_async/", "/httpx/", "/httpx2/", "/httpcore/")
+                ):
                     leftovers.append(repr(task))
 
         app.router.lifespan_context = checked

@@ -377,3 +377,60 @@ def test_a_key_holding_the_fields_type_wins_over_one_converted(data: dict[str, A
 
     assert structure(data, mh.Agent).id == "0d9c2f6e-agent"
     assert structure({"id": 12}, mh.Agent).id == "12"  # alone, it is still read
+
+
+# Objects of one shape are read by a function compiled for that shape ---------------------
+
+SHAPED = [
+    {"uuid": CALL_ID, "status": "completed", "duration": 129, "createdAt": "2025-01-15T10:30:00Z"},
+    {"uuid": CALL_ID, "status": 7, "duration": "long", "createdAt": "yesterday"},
+    {"uuid": CALL_ID, "status": None, "duration": None, "createdAt": None},
+    {"uuid": CALL_ID, "status": True, "duration": 1e400, "createdAt": 1736937000},
+    {"uuid": CALL_ID, "agent": {"name": "Ava", "uuid": AGENT_ID}, "participant": {"about": "x"}},
+    {"uuid": CALL_ID, "createdAt": "2025-01-15 10:30:00", "updatedAt": " 2025-01-15T10:30:00Z "},
+    {"uuid": CALL_ID, "id": 7},  # two keys of one field: the loop's precedence rules
+    {"status": "completed"},  # no id
+    {},
+]
+
+
+@pytest.mark.parametrize("data", SHAPED)
+def test_a_compiled_shape_reads_as_the_general_loop_does(data: dict[str, Any]) -> None:
+    import types
+
+    from mindhunters_async._converter import converter
+
+    # A mapping that is not a dict is always read by the general loop.
+    hook = converter.get_structure_hook(mh.Call)
+    results = []
+    for value in (data, types.MappingProxyType(data), dict(data)):  # the second dict: cached
+        try:
+            results.append(hook(value, mh.Call))
+        except Exception as exc:
+            results.append(type(exc))
+    assert results[0] == results[1] == results[2]
+
+
+def test_a_server_varying_its_keys_cannot_grow_the_shape_cache() -> None:
+    from mindhunters_async._converter import _MAX_SHAPES, converter
+
+    hook = converter.get_structure_hook(mh.CallAction)
+    for i in range(5 * _MAX_SHAPES):
+        assert hook({"message": "ok", f"k{i}": i}, mh.CallAction) == mh.CallAction(message="ok")
+    shapes = next(
+        cell.cell_contents
+        for cell in hook.__closure__ or ()
+        if isinstance(cell.cell_contents, dict)
+        and all(isinstance(key, tuple) for key in cell.cell_contents)
+    )
+    assert len(shapes) <= _MAX_SHAPES
+
+
+def test_objects_of_a_compiled_shape_do_not_share_state() -> None:
+    from mindhunters_async._converter import structure
+
+    first, second = (structure({"uuid": CALL_ID, "status": s}, mh.Call) for s in ("a", "b"))
+    assert (first.status, second.status) == ("a", "b")
+    assert first.__dict__ is not second.__dict__
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        first.status = "c"  # type: ignore[misc]

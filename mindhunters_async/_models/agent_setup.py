@@ -31,7 +31,7 @@ class Channel(str, enum.Enum):
         return self.value
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class IntentWebhook:
     """Where an intent's webhook goes (`url`, https). The auth token is write-only:
     this model shows only whether one is set (`has_auth_token`), never the token,
@@ -41,7 +41,7 @@ class IntentWebhook:
     has_auth_token: bool | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Intent:
     """An intent of an agent: its `key`, the `confidence_threshold` above which it
     fires, its `webhook` and `parameters` (the API's JSON as sent: their shape is
@@ -57,7 +57,7 @@ class Intent:
     updated_at: datetime | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class IntentEvent:
     """The action an intent triggers: set as a draft (`set_event`), then made live
     (`publish_event`).

@@ -35,7 +35,7 @@ class WebhookEvent(str, enum.Enum):
         return self.value
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class AgentWebhook:
     """One of an agent's webhook subscriptions: where (`url`, https) and on which `events`.
 
@@ -53,7 +53,7 @@ class AgentWebhook:
     updated_at: datetime | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Agent:
     """A voice agent.
 

@@ -9,7 +9,7 @@ import attrs
 __all__ = ["CallAnalytics", "CallAnalyticsPeriod", "CallTotals"]
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class CallTotals:
     """Call counts over the report's window; a count the API leaves out is None."""
 
@@ -23,7 +23,7 @@ class CallTotals:
     human_handled: int | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class CallAnalyticsPeriod:
     """The numbers of the period before the report's window (`compare_prev=True`)."""
 
@@ -34,7 +34,7 @@ class CallAnalyticsPeriod:
     cost: Any = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class CallAnalytics:
     """A call-analytics report (`client.analytics.calls`).
 

@@ -12,7 +12,7 @@ from . import _aliases
 __all__ = ["Campaign", "ContactRule", "Task"]
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Campaign:
     """An outbound campaign: an agent working through pools of contacts under a rule.
 
@@ -40,7 +40,7 @@ class Campaign:
     updated_at: datetime | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class ContactRule:
     """A contact rule (`client.rules`): which contacts a campaign or listing takes, and
     how it treats them. Not to be confused with `Rule`, the SDK's pre-validation rule.
@@ -61,7 +61,7 @@ class ContactRule:
     updated_at: datetime | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Task:
     """A task: one call or message an agent is to make, now or at `scheduled_at`.
 

@@ -13,7 +13,7 @@ from . import _aliases
 __all__ = ["Contact", "ContactTag", "Pool", "PoolContact", "PoolContactsAdded"]
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class ContactTag:
     """A tag on a contact. Its `id` is an integer in older answers (the one
     `contacts.add_tag` takes) and a UUID in newer ones."""
@@ -22,7 +22,7 @@ class ContactTag:
     name: str | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Contact:
     """A person the agents can call or message.
 
@@ -63,8 +63,21 @@ _CONTACT_KEYS = _wire_keys(Contact)
 _read_contact = converter.get_structure_hook(Contact)
 
 
+# Whether objects with these keys, in this order, have keys no field takes: the
+# objects of one page share their keys, so the answer is worked out once a page.
+_HAS_EXTRA: dict[tuple[Any, ...], bool] = {}
+
+
 def _structure_contact(data: Any, cls: type[Contact]) -> Contact:
     contact = _read_contact(data, cls)
+    keys = tuple(data)
+    has_extra = _HAS_EXTRA.get(keys)
+    if has_extra is None:
+        has_extra = bool(data.keys() - _CONTACT_KEYS)
+        if len(_HAS_EXTRA) < 64:  # a server varying its keys cannot grow it
+            _HAS_EXTRA[keys] = has_extra
+    if not has_extra:
+        return contact  # type: ignore[no-any-return]
     extra = {
         key: value
         for key, value in data.items()
@@ -80,7 +93,7 @@ def _structure_contact(data: Any, cls: type[Contact]) -> Contact:
 converter.register_structure_hook(Contact, _structure_contact)
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Pool:
     """A pool of contacts that campaigns work through.
 
@@ -102,7 +115,7 @@ class Pool:
     updated_at: datetime | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class PoolContact:
     """A contact in a pool, with its progress there: `status` ("Pending",
     "Processing", "Completed", "Failed", ...), `priority` and `retry_count`."""
@@ -122,7 +135,7 @@ class PoolContact:
     next_retry_at: datetime | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class PoolContactsAdded:
     """What `pools.add_contacts` did: how many contacts were added, how many were
     skipped (already in the pool), which ids matched no contact, and how many

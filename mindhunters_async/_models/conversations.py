@@ -12,7 +12,7 @@ from . import _aliases
 __all__ = ["ContactSummary", "Conversation", "ConversationMessage", "ConversationSession"]
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class ContactSummary:
     """A contact as a conversation or a session embeds it: who the agent talked to."""
 
@@ -23,7 +23,7 @@ class ContactSummary:
     email: str | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Conversation:
     """One conversation between an agent and a contact, on one channel.
 
@@ -54,7 +54,7 @@ class Conversation:
     updated_at: datetime | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class ConversationSession:
     """One session of a conversation: a call, or a stretch of a chat, with its summary."""
 
@@ -77,7 +77,7 @@ class ConversationSession:
     updated_at: datetime | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class ConversationMessage:
     """One message of a conversation: who sent it (`sender`: "AI", "Human" or
     "Contact") and what it says (`content`).

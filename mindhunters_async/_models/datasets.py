@@ -13,7 +13,7 @@ from . import _aliases
 __all__ = ["Dataset", "DatasetRecord"]
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Dataset:
     """A dataset, made from pasted text (`datasets.create`) and kept as records.
 
@@ -36,7 +36,7 @@ class Dataset:
     updated_at: datetime | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class DatasetRecord:
     """One record (row) of a dataset: its `id` (an integer on the wire in Laravel's
     style, or a string; always a `str` here) and its column values in `data`.

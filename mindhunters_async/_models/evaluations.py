@@ -21,7 +21,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class EvaluationScore:
     """One judgement of an evaluation: its `value` (a label such as "Positive", or a
     number), the model's `confidence` (0-100) and its `reason`."""
@@ -31,7 +31,7 @@ class EvaluationScore:
     reason: str | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Evaluation:
     """The evaluation of one session: sentiment, emotion, intent, satisfaction, ...
 
@@ -56,7 +56,7 @@ class Evaluation:
     updated_at: datetime | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class EvaluationSettings:
     """Evaluation settings: the workspace default (`client.evaluations.set_default`).
 
@@ -84,7 +84,7 @@ class UpdateBehavior(str, enum.Enum):
     AUTOMATIC_UPDATE = "automatic_update"
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Analyzer:
     """An analyzer: what the AI extracts from conversations into a contact field
     (`b_` built-in, `f_` custom) or a pipeline stage (`p_`), and how it applies it.
@@ -101,7 +101,7 @@ class Analyzer:
     type: str | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class ContactApproval:
     """A value an analyzer suggests for a contact field, waiting for approval.
 
@@ -124,7 +124,7 @@ class ContactApproval:
     updated_at: datetime | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class ContactField:
     """A custom contact field of the workspace: its `key` is the name contacts use
     for it on the wire (`client.contacts.update(id, <key>=...)`)."""

@@ -12,7 +12,7 @@ from . import _aliases
 __all__ = ["Flow", "FlowStep", "FlowStepTest", "FlowTestSample"]
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class FlowStep:
     """One step of a flow: the trigger (`kind` "trigger", always position 1) or an
     action (`kind` "action").
@@ -40,7 +40,7 @@ class FlowStep:
     updated_at: datetime | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Flow:
     """A flow: a trigger and the actions it runs, in `steps` (ordered; branch
     children appear in the same list). `status` is "draft" (editable) or
@@ -55,7 +55,7 @@ class Flow:
     updated_at: datetime | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class FlowTestSample:
     """A record a trigger step's test found at its source; its `id` is what
     `client.flows.steps.test(..., sample_uuid=...)` takes to pick it."""
@@ -65,7 +65,7 @@ class FlowTestSample:
     timestamp: datetime | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class FlowStepTest:
     """The result of testing a step (`client.flows.steps.test`).
 

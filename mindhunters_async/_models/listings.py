@@ -12,7 +12,7 @@ from . import _aliases
 __all__ = ["Listing", "ListingContactsAdded"]
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Listing:
     """A listing: contacts upserted in bulk, worked by an agent under a rule.
 
@@ -39,7 +39,7 @@ class Listing:
     updated_at: datetime | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class ListingContactsAdded:
     """What `listings.add_contacts` (and the contacts of `listings.create`) did:
     contacts are upserted by phone number, then email, so each one sent is either

@@ -27,7 +27,7 @@ class TemplateCategory(str, enum.Enum):
         return self.value
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class SentMessage:
     """A message handed to the carrier: `client.sms.send` and `client.whatsapp.send_template`.
 
@@ -44,7 +44,7 @@ class SentMessage:
     status: str | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class WhatsAppTemplate:
     """A WhatsApp message template (`client.whatsapp.create_template`).
 
@@ -69,7 +69,7 @@ class WhatsAppTemplate:
     updated_at: datetime | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class AgenticSearchResult:
     """The answer of `client.agentic_search.run`: `answer`, and its `citations` as the
     API sends them (URLs as strings in the documented example)."""

@@ -12,7 +12,7 @@ from . import _aliases
 __all__ = ["PhoneNumber", "PhoneNumberRate"]
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class PhoneNumber:
     """A phone number the workspace owns (`client.phone_numbers`).
 
@@ -44,7 +44,7 @@ class PhoneNumber:
     updated_at: datetime | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class PhoneNumberRate:
     """One outbound rate (`client.phone_numbers.rates`): the price of calling `prefix`
     or `country`. Rates may have no id on the wire, so `id` may be None here."""

@@ -45,7 +45,7 @@ class AppointmentRequestStatus(str, enum.Enum):
         return self.value
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Appointment:
     """A booked appointment on a schedule.
 
@@ -70,7 +70,7 @@ class Appointment:
     updated_at: datetime | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class AppointmentRequest:
     """A proposed booking, to be reviewed before it becomes an appointment.
 
@@ -94,7 +94,7 @@ class AppointmentRequest:
     updated_at: datetime | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Schedule:
     """A calendar that appointments are booked on.
 

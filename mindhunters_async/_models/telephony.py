@@ -12,7 +12,7 @@ from . import _aliases
 __all__ = ["SipTrunkConnection", "Trunk"]
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Trunk:
     """An external trunk: a number owned elsewhere, registered on one channel
     (`client.phone_numbers.trunks`).
@@ -48,7 +48,7 @@ class Trunk:
     updated_at: datetime | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class SipTrunkConnection:
     """A SIP trunk connection (`client.sip_trunks.add_connection`): your provider's
     SIP server (`gateway`, and `secondary_gateway` as a fallback) for `phone_number`.

@@ -12,7 +12,7 @@ from . import _aliases
 __all__ = ["Transcript", "TranscriptConversation", "TranscriptMessage", "Transcription"]
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Transcription:
     """A transcription job, as `client.transcriptions.create` answers: accepted, not done.
 
@@ -32,7 +32,7 @@ class Transcription:
     created_at: datetime | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class TranscriptMessage:
     """One turn of a transcript: who spoke (`role`, such as "Customer") and what."""
 
@@ -40,7 +40,7 @@ class TranscriptMessage:
     content: str | None = attrs.field(default=None, metadata=_aliases("text", "message"))
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class TranscriptConversation:
     """The transcribed conversation: its `messages`, and the whole text as `plain`."""
 
@@ -49,7 +49,7 @@ class TranscriptConversation:
     messages: tuple[TranscriptMessage, ...] | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Transcript:
     """The result of a transcription: the conversation's messages and its evaluations.
 

@@ -11,7 +11,7 @@ from . import _aliases
 __all__ = ["WorkspaceWebhook"]
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class WorkspaceWebhook:
     """A workspace-level subscription: deliveries of `event` POSTed to `target_url`.
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 import attrs
 import httpx
 
-from .._converter import decoder, unstructure
+from .._converter import decoder, structure, unstructure, unwrap
 from .._exceptions import ErrorCode, RequestValidationError
 from .._pagination import AsyncPager, decode_page
 from .._pipeline import Endpoint, Rule, Upload, result_of
@@ -33,6 +33,7 @@ __all__ = [
     "paging_rules",
     "uuid_path",
     "wire",
+    "with_id",
 ]
 
 T = TypeVar("T")
@@ -270,6 +271,22 @@ def paging_rules(max_per_page: int = 100, *extra: Rule) -> tuple[Rule, ...]:
         Rule("per_page", page_number, "params", required=False),
         *extra,
     )
+
+
+def with_id(cls: type[T], known_id: Any, key: str = "uuid") -> Callable[[Any], T]:
+    """The decoder of `cls` from a write on the object `known_id`: the docs show no
+    answer (or one without the id) for many writes, so an answer without the
+    object's id still reads, with the id the caller sent under `key`; an id the
+    server sends, under any of its names, wins."""
+
+    def decode(body: Any) -> T:
+        data = unwrap(body)
+        data = dict(data) if isinstance(data, dict) else {}
+        if known_id is not None:
+            data.setdefault(key, known_id if isinstance(known_id, (str, int)) else str(known_id))
+        return structure(data, cls)
+
+    return decode
 
 
 def model(cls: type[T]) -> Callable[[Any], T]:

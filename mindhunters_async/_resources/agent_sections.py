@@ -15,6 +15,7 @@ from typing import Any
 from .._exceptions import ErrorCode, RequestValidationError
 from .._models.agents import Agent
 from .._pipeline import Endpoint, Rule
+from .._validators import check_text as _text
 from ._base import Resource, uuid_path
 from ._base import fields as body_fields
 from .agent_setup import updated_agent
@@ -27,13 +28,6 @@ __all__ = [
     "AgentRoutingRules",
     "AgentTraining",
 ]
-
-
-def _text(value: object, field: str) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise RequestValidationError(
-            field, ErrorCode.VALIDATION_ERROR, f"{field} must be a non-empty string"
-        )
 
 
 def _items(value: object, field: str) -> None:

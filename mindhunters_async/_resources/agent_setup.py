@@ -13,35 +13,14 @@ from .._exceptions import ErrorCode, RequestValidationError, ResponseDecodeError
 from .._models.agent_setup import Channel, Intent, IntentEvent
 from .._models.agents import Agent, without_token
 from .._pipeline import Endpoint, Rule
+from .._validators import check_flag as _flag
+from .._validators import check_https_url as _https
+from .._validators import check_secret as _secret
+from .._validators import check_text as _text
 from .._validators import validate_uuid
-from ._base import Resource, fields, uuid_path
+from ._base import Resource, fields, uuid_path, with_id
 
 __all__ = ["AgentChannels", "AgentIntents", "updated_agent"]
-
-
-# agents.py imports this module, so its checks are looked up when a request is checked.
-def _text(value: object, field: str) -> None:
-    from .agents import _text
-
-    _text(value, field)
-
-
-def _https(value: object, field: str) -> None:
-    from .agents import _https_url
-
-    _https_url(value, field)
-
-
-def _secret(value: object, field: str) -> None:
-    from .agents import _secret
-
-    _secret(value, field)
-
-
-def _flag(value: object, field: str) -> None:
-    from .agents import _flag
-
-    _flag(value, field)
 
 
 def _number(value: object, field: str) -> None:
@@ -195,15 +174,8 @@ def _webhook_body(webhook: Mapping[str, Any] | None) -> Any:
 def updated_agent(agent_id: Any) -> Callable[[Any], Agent]:
     """The decoder of an agent sub-resource write: its answer is `{data: <the whole
     agent>}`. An answer without the agent's id (`data: {}`) still reads, with the id
-    the caller sent (an id the server sends wins); intent auth tokens are dropped."""
-
-    def decode(body: Any) -> Agent:
-        data = unwrap(body)
-        data = dict(data) if isinstance(data, dict) else {}
-        data.setdefault("uuid", str(agent_id))
-        return structure(data, Agent)
-
-    return decode
+    the caller sent (an id the server sends wins)."""
+    return with_id(Agent, agent_id)
 
 
 def _intent(agent_id: Any, *, intent_id: Any = None, key: Any = None) -> Callable[[Any], Intent]:

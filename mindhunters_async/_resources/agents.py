@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import urllib.parse
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -11,6 +10,11 @@ from .._exceptions import ErrorCode, RequestValidationError, ResponseDecodeError
 from .._models.agents import Agent, AgentWebhook, WebhookEvent
 from .._pagination import AsyncPager
 from .._pipeline import Endpoint, Rule
+from .._validators import check_flag as _flag
+from .._validators import check_https_url as _https_url
+from .._validators import check_secret as _secret
+from .._validators import check_text as _text
+from .._validators import check_web_url as _web_url
 from ._base import Resource, fields, paging_rules, uuid_path
 from .agent_sections import (
     AgentGuardRules,
@@ -87,46 +91,6 @@ WEBHOOKS_UPDATE = Endpoint(
 )
 
 
-def _text(value: object, field: str) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise RequestValidationError(
-            field, ErrorCode.VALIDATION_ERROR, f"{field} must be a non-empty string"
-        )
-
-
-def _url(value: object, field: str, schemes: tuple[str, ...]) -> None:
-    # The value is not echoed: a URL may carry credentials or tokens in its query.
-    wanted = " or ".join(f"{scheme}://" for scheme in schemes)
-    problem = None
-    if not isinstance(value, str):
-        problem = f"got a {type(value).__name__}"
-    elif not value or any(c.isspace() or not c.isprintable() for c in value):
-        problem = "got an empty string or one with spaces or control characters"
-    else:
-        try:
-            parts = urllib.parse.urlsplit(value)
-            host = parts.hostname
-        except ValueError:
-            parts, host = None, None
-        if parts is None or parts.scheme.lower() not in schemes:
-            scheme = parts.scheme if parts is not None and parts.scheme else "no"
-            problem = f"got a URL with {scheme[:10]!r} as its scheme"
-        elif not host:
-            problem = "got a URL without a host"
-    if problem is not None:
-        raise RequestValidationError(
-            field, ErrorCode.INVALID_FORMAT, f"{field} must be an {wanted} URL, {problem}"
-        )
-
-
-def _https_url(value: object, field: str) -> None:
-    _url(value, field, ("https",))
-
-
-def _web_url(value: object, field: str) -> None:
-    _url(value, field, ("http", "https"))
-
-
 _EVENTS = frozenset(event.value for event in WebhookEvent)
 
 
@@ -145,21 +109,6 @@ def _events(value: object, field: str) -> None:
             field,
             ErrorCode.VALIDATION_ERROR,
             f"{field} holds an unknown event ({shown}): use one of {', '.join(sorted(_EVENTS))}",
-        )
-
-
-def _secret(value: object, field: str) -> None:
-    # The message never shows the value, whatever it is: it is meant to be a secret.
-    if not isinstance(value, str) or not value:
-        raise RequestValidationError(
-            field, ErrorCode.VALIDATION_ERROR, f"{field} must be a non-empty string"
-        )
-
-
-def _flag(value: object, field: str) -> None:
-    if not isinstance(value, bool):
-        raise RequestValidationError(
-            field, ErrorCode.VALIDATION_ERROR, f"{field} must be true or false"
         )
 
 

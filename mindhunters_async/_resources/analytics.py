@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -12,6 +11,7 @@ from .._exceptions import ErrorCode, RequestValidationError
 from .._models.analytics import CallAnalytics
 from .._pipeline import Endpoint, Rule
 from .._validators import validate_uuid
+from .._validators import wire_id as _text_id
 from ._base import Resource
 
 __all__ = ["Analytics", "aware_iso"]
@@ -45,11 +45,6 @@ def aware_iso(value: datetime, field: str) -> str:
             f"{field} is a naive datetime: pass an aware datetime, e.g. datetime.now(timezone.utc)",
         )
     return value.isoformat()
-
-
-def _text_id(value: Any) -> Any:
-    # httpx takes no uuid.UUID in a query; anything else as given, for the rules.
-    return str(value) if isinstance(value, uuid.UUID) else value
 
 
 def _report(body: Any) -> CallAnalytics:

@@ -3,23 +3,40 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Final
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final
 
 import anyio
 
+from .. import _bulk
 from .._converter import decoder, structure
-from .._exceptions import APITimeoutError, ErrorCode, RequestValidationError
+from .._exceptions import APIError, APITimeoutError, ErrorCode, RequestValidationError
 from .._models import Call, CallAction, Message, Participant, Prompt
 from .._pagination import AsyncPager
 from .._pipeline import Endpoint, Rule
 from .._validators import validate_e164, validate_uuid
 from ._base import Resource, paging_rules, uuid_path, wire
 
-__all__ = ["FINAL_CALL_STATUSES", "Calls"]
+if TYPE_CHECKING:
+    from .._bulk import BulkDial, Reconciliation
+    from .._journal import Journal
+
+__all__ = ["FINAL_CALL_STATUSES", "Calls", "is_final"]
 
 FINAL_CALL_STATUSES: Final = frozenset({"completed", "no-answer", "busy", "failed", "canceled"})
-"""The statuses after which a call changes no more (`calls.wait` stops at them)."""
+"""The statuses after which a call changes no more (`calls.wait` stops at them), in any
+case, with "_" or " " for "-", and "cancelled" for "canceled": the API does not
+document its spellings."""
+
+
+def is_final(status: str | None) -> bool:
+    """Whether a call with this status changes no more (see `FINAL_CALL_STATUSES`)."""
+    if not status:
+        return False
+    word = status.strip().lower().replace("_", "-").replace(" ", "-")
+    return (word if word != "cancelled" else "canceled") in FINAL_CALL_STATUSES
+
 
 CREATE = Endpoint(
     "calls.create",
@@ -325,7 +342,7 @@ class Calls(Resource):
             while True:
                 call = await get(call_id)
                 last = call.status
-                if last in FINAL_CALL_STATUSES:
+                if is_final(last):
                     return call
                 remaining = limit - max(anyio.current_time() - started, slept)
                 if remaining <= 0:
@@ -339,4 +356,119 @@ class Calls(Resource):
             f"calls.wait: call {call_id} reached no final status within {limit:g}s; {seen}",
             sent=None,
             retryable=False,
+        )
+
+    # Reconciliation and bulk dialing (the logic is in _bulk.py)
+
+    def _plain(self) -> Calls:
+        # A raw resource would hand back RawResponses: read through a plain one.
+        return type(self)(self._client) if self._raw else self
+
+    async def find_placed(
+        self,
+        *,
+        agent_id: str | Any,
+        number: str,
+        since: datetime | float,
+        until: datetime | float | None = None,
+        skew: float = _bulk.DEFAULT_SKEW,
+        settle: float = _bulk.DEFAULT_SETTLE,
+        sleep: Callable[[float], Awaitable[object]] | None = None,
+    ) -> Reconciliation:
+        """Did the agent `agent_id` call `number` (E.164) between `since` and `until`?
+
+        Walks `calls.list(agent_id=...)` newest first, from `until` (default: now)
+        back to `since` (an aware datetime or seconds since the epoch), each widened
+        by `skew` seconds for the difference between this clock and the API's, and
+        answers a `Reconciliation`: `PLACED` with the `Call` when exactly one call of
+        the agent in that window went to `number`; `NOT_PLACED` when none did and the
+        list has had `settle` seconds after `until` to show it (it is read again,
+        through `sleep`, until then); `UNSURE` when it cannot be told: two matching
+        calls, a call in the window whose number the API does not show (even through
+        `calls.get`), or a list that cannot be read. A number is read from the item's
+        `participant`, or its `communication` field (see the README, "Calling a
+        list"). `sleep` defaults to the client's `RetryPolicy.sleep`.
+        """
+        return await _bulk.find_placed(
+            self._plain(),
+            agent_id=agent_id,
+            number=number,
+            since=since,
+            until=until,
+            skew=skew,
+            settle=settle,
+            sleep=sleep,
+        )
+
+    async def reconcile(
+        self,
+        error: APIError,
+        *,
+        since: datetime | float | None = None,
+        skew: float = _bulk.DEFAULT_SKEW,
+        settle: float = _bulk.DEFAULT_SETTLE,
+        sleep: Callable[[float], Awaitable[object]] | None = None,
+    ) -> Reconciliation:
+        """Was the call of this failed `calls.create` placed after all?
+
+        For an error with `outcome_unknown` (a timeout or a 500 after the request
+        left): reads the agent and number from the error's request and runs
+        `find_placed` for the time of its last attempt (bounded by the client's
+        timeout; pass `since` to widen it). `verdict` is `PLACED` (`.call` is the
+        call), `NOT_PLACED` (dialing again is safe) or `UNSURE` (do not dial again
+        without a look). An error whose outcome is known answers `NOT_PLACED` at
+        once: the server did not act. `ConfigurationError` for an error that did
+        not come from `calls.create`.
+        """
+        return await _bulk.reconcile(
+            self._plain(), error, since=since, skew=skew, settle=settle, sleep=sleep
+        )
+
+    def create_many(
+        self,
+        items: Iterable[tuple[str, Mapping[str, Any]]]
+        | AsyncIterable[tuple[str, Mapping[str, Any]]],
+        *,
+        journal: Journal,
+        concurrency: int = _bulk.DEFAULT_CONCURRENCY,
+        lease: float = _bulk.DEFAULT_LEASE,
+        retry_failed: bool = True,
+        skew: float = _bulk.DEFAULT_SKEW,
+        settle: float = _bulk.DEFAULT_SETTLE,
+        sleep: Callable[[float], Awaitable[object]] | None = None,
+    ) -> BulkDial:
+        """Call each person of a list at most once, even across crashes, runs and workers.
+
+        `items` (an iterable or async iterable) gives `(key, arguments)` pairs: `key`
+        is your stable id for the person (a contact id, or the number), `arguments`
+        the keyword arguments of `calls.create` (`agent_id`, `participant`, ...).
+        `journal` (`mh.SQLiteJournal(path)`, `mh.RedisJournal(redis, namespace=...)`)
+        records each key's claim before its request leaves and its outcome after, so
+        a key placed, or whose outcome stays unknown, is never dialed again.
+
+        ::
+
+            async with mh.SQLiteJournal("dial.db") as journal:
+                async with client.calls.create_many(leads, journal=journal) as results:
+                    async for result in results:  # a DialResult, as each completes
+                        print(result.key, result.status, result.reason)
+
+        At most `concurrency` calls are created at once (the client's rate governor
+        applies to them). An unknown outcome is reconciled at once (`reconcile`);
+        a key left claimed by a worker that died is taken over once its `lease`
+        (seconds, renewed every third of it while alive) has run out and only when
+        reconciliation says its call was not placed. Failed keys are dialed again by
+        a later run unless `retry_failed=False`. `skew`, `settle` and `sleep` are
+        those of `find_placed`. Leaving the block early stops the run cleanly.
+        """
+        return _bulk.BulkDial(
+            self._plain(),
+            items,
+            journal=journal,
+            concurrency=concurrency,
+            lease=lease,
+            retry_failed=retry_failed,
+            skew=skew,
+            settle=settle,
+            sleep=sleep,
         )

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
-from .._converter import decoder, structure, unwrap
+from .._converter import decoder
 from .._exceptions import ErrorCode, RequestValidationError
 from .._models.campaigns import Campaign, ContactRule, Task
 from .._pagination import AsyncPager
 from .._pipeline import Endpoint, Rule
 from .._validators import validate_e164, validate_uuid
-from ._base import Resource, paging_rules, uuid_path
+from .._validators import wire_id as _text_id
+from ._base import Resource, paging_rules, uuid_path, with_id
 from ._base import fields as body_fields
 from .analytics import aware_iso
 
@@ -78,28 +78,6 @@ _rule = decoder(ContactRule)
 _task = decoder(Task)
 
 
-def _text_id(value: Any) -> Any:
-    # A uuid.UUID goes into the JSON body as its string; anything else as given,
-    # for the endpoint's rules to judge.
-    return str(value) if isinstance(value, uuid.UUID) else value
-
-
-def _known(cls: type[T], known_id: Any) -> Callable[[Any], T]:
-    """A decoder of `cls` from a write on `known_id`: the docs show no response body
-    for these writes, so an answer without the object's id (`data: {}`, or only a
-    status) still gives a `cls` with the id the caller sent; an id the server sends wins.
-    """
-
-    def decode(body: Any) -> T:
-        data = unwrap(body)
-        data = dict(data) if isinstance(data, dict) else {}
-        # Appended last: any id key the server sent comes first and wins.
-        data.setdefault("uuid", str(known_id))
-        return structure(data, cls)
-
-    return decode
-
-
 class Campaigns(Resource):
     """Campaigns: `update` one, `set_rule` to assign its contact rule, `attach_pools`
     to add pools of contacts to it. The API documents no list or create for them:
@@ -121,7 +99,7 @@ class Campaigns(Resource):
         no such campaign."""
         result: Campaign = await self._send(
             CAMPAIGN_UPDATE,
-            _known(Campaign, campaign_id),
+            with_id(Campaign, campaign_id),
             path={"campaign_id": campaign_id},
             json=dict(fields),
             extra_headers=extra_headers,
@@ -144,7 +122,7 @@ class Campaigns(Resource):
         show the body's field name; `extra_body` can add another spelling."""
         result: Campaign = await self._send(
             CAMPAIGN_SET_RULE,
-            _known(Campaign, campaign_id),
+            with_id(Campaign, campaign_id),
             path={"campaign_id": campaign_id},
             json={"rule_uuid": _text_id(rule_id)},
             extra_headers=extra_headers,
@@ -174,7 +152,7 @@ class Campaigns(Resource):
         ids = [_text_id(pool_id) for pool_id in pool_ids]
         result: Campaign = await self._send(
             CAMPAIGN_ATTACH_POOLS,
-            _known(Campaign, campaign_id),
+            with_id(Campaign, campaign_id),
             path={"campaign_id": campaign_id},
             json={"pool_uuids": ids},
             extra_headers=extra_headers,
@@ -259,7 +237,7 @@ class Rules(Resource):
         send what the rule should be)."""
         result: ContactRule = await self._send(
             RULES_UPDATE,
-            _known(ContactRule, rule_id),
+            with_id(ContactRule, rule_id),
             path={"rule_id": rule_id},
             json=dict(fields),
             extra_headers=extra_headers,
@@ -384,7 +362,7 @@ class Tasks(Resource):
     ) -> Task:
         result: Task = await self._send(
             endpoint,
-            _known(Task, task_id),
+            with_id(Task, task_id),
             path={"task_id": task_id},
             json={},
             extra_headers=extra_headers,

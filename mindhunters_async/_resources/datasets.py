@@ -7,15 +7,14 @@ import uuid
 from collections.abc import Mapping
 from typing import Any, Final
 
-from .._converter import decoder, structure, unwrap
+from .._converter import decoder
 from .._exceptions import ErrorCode, RequestValidationError
 from .._models.datasets import Dataset, DatasetRecord
 from .._pagination import AsyncPager
 from .._pipeline import Endpoint, Rule
+from .._validators import check_text as _text
 from .._validators import validate_uuid
-from ._base import Resource, fields, paging_rules, uuid_path
-from .agents import _text
-from .campaigns import _known
+from ._base import Resource, fields, paging_rules, uuid_path, with_id
 
 __all__ = ["Datasets"]
 
@@ -100,18 +99,6 @@ ASSIGN = Endpoint(
 )
 
 _dataset = decoder(Dataset)
-
-
-def _record(record_id: Any = None) -> Any:
-    def decode(body: Any) -> DatasetRecord:
-        data = unwrap(body)
-        data = dict(data) if isinstance(data, dict) else {}
-        if record_id is not None:
-            # An answer without the record's id is still the record written to.
-            data.setdefault("id", record_id)
-        return structure(data, DatasetRecord)
-
-    return decode
 
 
 class Datasets(Resource):
@@ -202,7 +189,7 @@ class Datasets(Resource):
         one column, checked before sending. Inferred path. Returns the new record."""
         result: DatasetRecord = await self._send(
             ADD_RECORD,
-            _record(),
+            with_id(DatasetRecord, None, "id"),
             path={"dataset_id": dataset_id},
             json={"record": columns},
             extra_headers=extra_headers,
@@ -227,7 +214,7 @@ class Datasets(Resource):
         as updated; `NotFoundError` when there is no such record."""
         result: DatasetRecord = await self._send(
             UPDATE_RECORD,
-            _record(record_id),
+            with_id(DatasetRecord, record_id, "id"),
             path={"dataset_id": dataset_id, "record_id": record_id},
             json={"record": columns},
             extra_headers=extra_headers,
@@ -268,7 +255,7 @@ class Datasets(Resource):
         answer says no more)."""
         result: Dataset = await self._send(
             SYNC,
-            _known(Dataset, dataset_id),
+            with_id(Dataset, dataset_id),
             path={"dataset_id": dataset_id},
             json={},
             extra_headers=extra_headers,
@@ -292,7 +279,7 @@ class Datasets(Resource):
         agent = str(agent_id) if isinstance(agent_id, uuid.UUID) else agent_id
         result: Dataset = await self._send(
             ASSIGN,
-            _known(Dataset, dataset_id),
+            with_id(Dataset, dataset_id),
             path={"dataset_id": dataset_id},
             json={"agent_uuid": agent},
             extra_headers=extra_headers,

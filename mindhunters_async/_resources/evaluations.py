@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from .._converter import decoder, structure, unwrap
+from .._converter import decoder
 from .._exceptions import ErrorCode, RequestValidationError
 from .._models.evaluations import Analyzer, Evaluation, EvaluationSettings, UpdateBehavior
 from .._pagination import AsyncPager
 from .._pipeline import Endpoint, Rule
-from ._base import Resource, fields, paging_rules
+from ._base import Resource, fields, paging_rules, with_id
 
 __all__ = ["Analyzers", "Evaluations"]
 
@@ -61,18 +61,6 @@ def _text(value: object, field: str) -> None:
             ErrorCode.VALIDATION_ERROR,
             f"{field} must be text of at most {_MAX_TEXT} characters",
         )
-
-
-def _analyzer(analyzer_id: Any) -> Any:
-    def decode(body: Any) -> Analyzer:
-        data = unwrap(body)
-        data = dict(data) if isinstance(data, dict) else {}
-        # The docs show no response body: an answer without the analyzer's id still
-        # reads, with the id the caller sent (a server id wins).
-        data.setdefault("internal_id", str(analyzer_id))
-        return structure(data, Analyzer)
-
-    return decode
 
 
 _settings = decoder(EvaluationSettings)
@@ -176,7 +164,7 @@ class Analyzers(Resource):
                 )
         result: Analyzer = await self._send(
             ANALYZERS_UPDATE,
-            _analyzer(analyzer_id),
+            with_id(Analyzer, analyzer_id, "internal_id"),
             path={"analyzer_id": analyzer_id},
             json=payload,
             extra_headers=extra_headers,

@@ -11,7 +11,9 @@ from .._converter import decoder
 from .._exceptions import ErrorCode, RequestValidationError
 from .._models.flows import Flow, FlowStep, FlowStepTest
 from .._pipeline import Endpoint, Rule
+from .._validators import check_text as _text
 from .._validators import validate_uuid
+from .._validators import wire_id as _text_id
 from ._base import Resource, fields, uuid_path
 
 __all__ = ["FlowSteps", "Flows"]
@@ -47,13 +49,6 @@ def _one_of(*choices: str) -> Any:
             )
 
     return check
-
-
-def _text(value: object, field: str) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise RequestValidationError(
-            field, ErrorCode.VALIDATION_ERROR, f"{field} must be a non-empty string"
-        )
 
 
 def _limit(value: object, field: str) -> None:
@@ -112,12 +107,6 @@ STEPS_TEST = Endpoint(
 _flow = decoder(Flow)
 _flow_step = decoder(FlowStep)
 _step_test = decoder(FlowStepTest)
-
-
-def _text_id(value: Any) -> Any:
-    # A uuid.UUID goes into the JSON body as its string; anything else as given,
-    # for the endpoint's rules to judge.
-    return str(value) if isinstance(value, uuid.UUID) else value
 
 
 def _branch(value: Any) -> Any:

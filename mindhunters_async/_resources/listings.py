@@ -12,9 +12,9 @@ from .._exceptions import ErrorCode, RequestValidationError
 from .._models.listings import Listing, ListingContactsAdded
 from .._pagination import AsyncPager
 from .._pipeline import Endpoint, Rule
+from .._validators import check_text as _text
 from .._validators import validate_e164, validate_uuid
 from ._base import Resource, fields, paging_rules, uuid_path
-from .agents import _text
 
 __all__ = ["Listings"]
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import urllib.parse
-import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
@@ -12,7 +10,8 @@ from .._converter import decoder
 from .._exceptions import ErrorCode, RequestValidationError
 from .._models.messaging import SentMessage, TemplateCategory, WhatsAppTemplate
 from .._pipeline import Endpoint, Rule
-from .._validators import validate_e164, validate_uuid
+from .._validators import url_problem, validate_e164, validate_uuid
+from .._validators import wire_id as _text_id
 from ._base import Resource, fields
 
 __all__ = ["Sms", "WhatsApp"]
@@ -67,24 +66,13 @@ def _header(value: object, field: str) -> None:
         raise _invalid(
             field, f"{field} must be {{'type': one of {kinds}, 'url': a public http(s) URL}}"
         )
-    if not _is_web_url(value.get("url")):
+    if url_problem(value.get("url"), ("http", "https")) is not None:
         # Not echoed: a media URL may carry a signed token in its query.
         raise RequestValidationError(
             f"{field}.url",
             ErrorCode.INVALID_FORMAT,
             f"{field}.url must be a publicly reachable http(s) URL of the media",
         )
-
-
-def _is_web_url(value: object) -> bool:
-    if not isinstance(value, str) or not value.isprintable() or " " in value:
-        return False
-    try:
-        parts = urllib.parse.urlsplit(value)
-        host = parts.hostname
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(host)
 
 
 def _template_name(value: object, field: str) -> None:
@@ -163,12 +151,6 @@ WHATSAPP_CREATE_TEMPLATE = Endpoint(
 
 _sent = decoder(SentMessage)
 _template = decoder(WhatsAppTemplate)
-
-
-def _text_id(value: Any) -> Any:
-    # A uuid.UUID goes into the JSON body as its string; anything else as given,
-    # for the endpoint's rules to judge.
-    return str(value) if isinstance(value, uuid.UUID) else value
 
 
 def _parameter_object(parameters: Any) -> Any:

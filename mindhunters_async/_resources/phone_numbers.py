@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._converter import decoder, structure, unwrap
+from .._converter import decoder
 from .._models.phone_numbers import PhoneNumber, PhoneNumberRate
 from .._pagination import AsyncPager
 from .._pipeline import Endpoint, Rule
 from .._validators import validate_e164
-from ._base import Resource, paging_rules, uuid_path
+from ._base import Resource, paging_rules, uuid_path, with_id
 from .telephony import Trunks
 
 __all__ = ["PhoneNumbers"]
@@ -31,18 +31,6 @@ UPDATE = Endpoint(
 RATES = Endpoint("phone_numbers.rates", "GET", "/phone-numbers/rates", rules=paging_rules(200))
 
 _phone_number = decoder(PhoneNumber)
-
-
-def _updated(phone_number_id: Any) -> Any:
-    def decode(body: Any) -> PhoneNumber:
-        data = unwrap(body)
-        data = dict(data) if isinstance(data, dict) else {}
-        # The docs show no response body for this PATCH: an answer without the
-        # number's id still reads, with the id the caller sent (a server id wins).
-        data.setdefault("uuid", str(phone_number_id))
-        return structure(data, PhoneNumber)
-
-    return decode
 
 
 class PhoneNumbers(Resource):
@@ -115,7 +103,7 @@ class PhoneNumbers(Resource):
         fields change."""
         result: PhoneNumber = await self._send(
             UPDATE,
-            _updated(phone_number_id),
+            with_id(PhoneNumber, phone_number_id),
             path={"phone_number_id": phone_number_id},
             json=dict(fields),
             extra_headers=extra_headers,

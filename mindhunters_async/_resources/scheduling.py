@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime, timezone
 from typing import Any, Final, TypeVar
 
-from .._converter import decoder, structure, unwrap
+from .._converter import decoder
 from .._exceptions import ErrorCode, RequestValidationError
 from .._models.scheduling import (
     Appointment,
@@ -19,8 +19,9 @@ from .._models.scheduling import (
 )
 from .._pagination import AsyncPager
 from .._pipeline import Endpoint, Rule
+from .._validators import check_text as _text
 from .._validators import validate_uuid
-from ._base import Resource, fields, paging_rules, uuid_path
+from ._base import Resource, fields, paging_rules, uuid_path, with_id
 
 __all__ = ["AppointmentRequests", "Appointments", "Schedules"]
 
@@ -80,13 +81,6 @@ def _status_rule(allowed: tuple[str, ...], enum_name: str) -> Callable[[object, 
             )
 
     return check
-
-
-def _text(value: object, field: str) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise RequestValidationError(
-            field, ErrorCode.VALIDATION_ERROR, f"{field} must be a non-empty string"
-        )
 
 
 _appointment_status = _status_rule(_APPOINTMENT_STATUSES, "AppointmentStatus")
@@ -218,20 +212,6 @@ def _value(value: Any) -> Any:
     return str(value) if isinstance(value, uuid.UUID) else value
 
 
-def _known(cls: type[T], known_id: Any) -> Callable[[Any], T]:
-    """A decoder of `cls` from a write on `known_id`: the docs show no answer for these
-    writes, so one without the object's id still reads, with the id the caller sent
-    (an id the server sends wins)."""
-
-    def decode(body: Any) -> T:
-        data = unwrap(body)
-        data = dict(data) if isinstance(data, dict) else {}
-        data.setdefault("uuid", str(known_id))
-        return structure(data, cls)
-
-    return decode
-
-
 def _appointment_body(**values: Any) -> dict[str, Any]:
     values["start_time"] = wall_time(values.get("start_time"))
     values["end_time"] = wall_time(values.get("end_time"))
@@ -348,7 +328,7 @@ class Appointments(Resource):
         payload.update(body)
         result: Appointment = await self._send(
             APPOINTMENTS_UPDATE,
-            _known(Appointment, appointment_id),
+            with_id(Appointment, appointment_id),
             path={"appointment_id": appointment_id},
             json=payload,
             extra_headers=extra_headers,
@@ -389,7 +369,7 @@ class Appointments(Resource):
         appointment with its new status."""
         result: Appointment = await self._send(
             APPOINTMENTS_SET_STATUS,
-            _known(Appointment, appointment_id),
+            with_id(Appointment, appointment_id),
             path={"appointment_id": appointment_id},
             json={"status": _value(status)},
             extra_headers=extra_headers,
@@ -561,7 +541,7 @@ class Schedules(Resource):
         Returns the schedule; `NotFoundError` when there is none."""
         result: Schedule = await self._send(
             SCHEDULES_UPDATE,
-            _known(Schedule, schedule_id),
+            with_id(Schedule, schedule_id),
             path={"schedule_id": schedule_id},
             json={key: _value(value) for key, value in fields.items()},
             extra_headers=extra_headers,

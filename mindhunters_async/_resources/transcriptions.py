@@ -23,9 +23,10 @@ from .._converter import decoder
 from .._exceptions import ErrorCode, RequestValidationError
 from .._models.transcriptions import Transcript, Transcription
 from .._pipeline import Endpoint, UploadStream
+from .._validators import check_https_url as _https_url
+from .._validators import check_web_url as _web_url
 from .._validators import validate_uuid
 from ._base import Resource, uuid_path
-from .agents import _https_url, _web_url
 
 __all__ = ["MAX_AUDIO_BYTES", "AsyncReadable", "AudioSource", "Transcriptions"]
 
@@ -97,7 +98,12 @@ class _Chunks:
     async def __anext__(self) -> bytes:
         left = self.left
         if left == 0:
+            # Content-Length promised the size checked before sending: a file that
+            # grew since (a recording still being written) would be cut off unseen.
+            grew = await self.read(1)
             self.close()
+            if grew:
+                raise _invalid("audio", "the audio grew while sent: send it once it is complete")
             raise StopAsyncIteration
         chunk = await self.read(CHUNK if left is None else min(CHUNK, left))
         if not chunk:
@@ -236,6 +242,14 @@ async def _audio(source: Any, limit: int) -> _Audio:
             raise _invalid("audio", f"the audio path {path!r} is not a file")
         audio.path, audio.size, audio.name = path, info.st_size, os.path.basename(path)
     elif callable(getattr(source, "read", None)):
+        if not inspect.iscoroutinefunction(source.read):
+            # Reading it would block the event loop, and awaiting its bytes fails
+            # once part of the request is already on the wire.
+            raise _invalid(
+                "audio",
+                f"audio is a synchronous file object ({type(source).__name__}): pass its"
+                " path, its bytes, or an async file (anyio.open_file, aiofiles)",
+            )
         audio.file = source
         name = getattr(source, "name", None)
         if isinstance(name, (str, os.PathLike)):

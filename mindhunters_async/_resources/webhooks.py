@@ -10,8 +10,9 @@ from .._exceptions import ErrorCode, RequestValidationError
 from .._models.agents import WebhookEvent
 from .._models.webhooks import WorkspaceWebhook
 from .._pipeline import Endpoint, Rule
+from .._validators import check_https_url as _https_url
+from .._validators import check_web_url as _web_url
 from ._base import Resource
-from .agents import _https_url, _web_url
 
 __all__ = ["Webhooks"]
 

@@ -20,6 +20,7 @@ from .._exceptions import (
     ServiceUnavailableError,
     WebhookError,
 )
+from .._redact import mask_phones
 from ..webhooks import Event, UnknownEvent, Verifier, parse_event
 
 __all__ = [
@@ -84,8 +85,16 @@ def error_reply(error: MindhuntersError) -> ErrorReply:
 
 def log_error(error: MindhuntersError, method: str, path: str, status: int) -> None:
     """Log, for the operator, what the app's caller is not shown (never the token:
-    the SDK's error text is built without it)."""
-    logger.warning("%s %s -> %d after %s: %s", method, path, status, type(error).__name__, error)
+    the SDK's error text is built without it; phone numbers, in the app's path or the
+    server's text, masked but for their last 4 digits, as the SDK's own log does)."""
+    logger.warning(
+        "%s %s -> %d after %s: %s",
+        method,
+        mask_phones(path),
+        status,
+        type(error).__name__,
+        mask_phones(str(error)),
+    )
 
 
 @attrs.frozen

@@ -176,7 +176,9 @@ def list_calls(state: FakeState, incoming: Incoming) -> httpx.Response:
         calls,
         page,
         per_page,
-        lambda call: call.to_list_item(state.agents[call.agent_id]),
+        lambda call: call.to_list_item(
+            state.agents[call.agent_id], show_number=state.show_call_numbers
+        ),
     )
     return success(200, "Calls retrieved successfully", data)
 
@@ -187,7 +189,8 @@ def get_call(state: FakeState, incoming: Incoming) -> httpx.Response:
     call = state.calls.get(call_id)
     if call is None:
         return not_found("Call", call_id).response()
-    return success(200, "Call retrieved successfully", call.to_json(state.agents[call.agent_id]))
+    shown = call.to_json(state.agents[call.agent_id], show_number=state.show_call_numbers)
+    return success(200, "Call retrieved successfully", shown)
 
 
 @attrs.frozen

@@ -42,24 +42,25 @@ _DEFAULT_SCRIPT: Final = CallScript()
 
 
 class _RateLimiter:
-    """Laravel's throttle: a fixed 60-second window per token, opened by its first hit."""
+    """Laravel's throttle: a fixed window (60 s) per token, opened by its first hit."""
 
-    __slots__ = ("_clock", "_windows")
+    __slots__ = ("_clock", "_window", "_windows")
 
-    def __init__(self, clock: Callable[[], float]) -> None:
+    def __init__(self, clock: Callable[[], float], window: float = _RATE_WINDOW_SECONDS) -> None:
         self._clock = clock
+        self._window = window
         self._windows: dict[str, tuple[float, int]] = {}
 
     def hit(self, key: str, limit: int) -> tuple[int, int | None]:
         """Count one request: (requests left in the window, seconds to wait or None)."""
         now = self._clock()
         opened, hits = self._windows.get(key, (-math.inf, 0))
-        if now >= opened + _RATE_WINDOW_SECONDS:
+        if now >= opened + self._window:
             opened, hits = now, 0
             self._windows[key] = (opened, hits)
         if hits >= limit:
             # Refused requests do not count, as with Laravel's ThrottleRequests.
-            return 0, max(1, math.ceil(opened + _RATE_WINDOW_SECONDS - now))
+            return 0, max(1, math.ceil(opened + self._window - now))
         self._windows[key] = (opened, hits + 1)
         return limit - hits - 1, None
 
@@ -91,12 +92,21 @@ class FakeMindhunters:
 
     `tokens` maps each accepted token to its permissions, from `ALL_PERMISSIONS`
     (default: `DEFAULT_TOKEN` with all of them). `rate_limit` is requests per
-    minute per token. `clock` (seconds since the epoch) drives the rate-limit window
-    and the timestamps; inject one to move time without sleeping.
+    minute per token (per `rate_window` seconds, when given: the benchmarks shrink the
+    window to pace a run in seconds, not minutes). `clock` (seconds since the epoch)
+    drives the rate-limit window and the timestamps; inject one to move time without
+    sleeping.
     `replay_idempotency_keys` makes a `POST /call` that repeats an Idempotency-Key
     answer with the call that key created; it is off by default because the real
     API documents no idempotency support. The agent `DEFAULT_AGENT_ID` exists from
     the start.
+
+    `GET /calls` shows each call's participant number in its `communication`
+    field (`{"channel": "call", "number": ...}`: an assumed shape, see
+    `FakeCall.to_list_item`); `show_call_numbers=False` leaves it out, as an API
+    that does not show it would. `call_list_lag` (seconds on `clock`) keeps a new
+    call out of the list that long, as a lagging replica would: what
+    `calls.reconcile` must wait out.
 
     A call placed through `POST /call` lives on the clock: initiated, ringing,
     in-progress, completed (or the outcome of `script_call`), per `call_script`
@@ -126,9 +136,12 @@ class FakeMindhunters:
         *,
         tokens: Mapping[str, Iterable[str]] | None = None,
         rate_limit: int = DEFAULT_RATE_LIMIT,
+        rate_window: float = _RATE_WINDOW_SECONDS,
         clock: Callable[[], float] = time.time,
         replay_idempotency_keys: bool = False,
         call_script: CallScript | None = _DEFAULT_SCRIPT,
+        call_list_lag: float = 0.0,
+        show_call_numbers: bool = True,
     ) -> None:
         if tokens is None:
             tokens = {self.DEFAULT_TOKEN: self.ALL_PERMISSIONS}
@@ -142,11 +155,15 @@ class FakeMindhunters:
         self._lock = threading.RLock()
         self._clock = clock
         self._state = FakeState(
-            clock, replay_idempotency_keys=replay_idempotency_keys, default_script=call_script
+            clock,
+            replay_idempotency_keys=replay_idempotency_keys,
+            default_script=call_script,
+            call_list_lag=call_list_lag,
+            show_call_numbers=show_call_numbers,
         )
         self._webhook_target: WebhookTarget = None
         self._deliveries: list[WebhookDelivery] = []
-        self._limiter = _RateLimiter(clock)
+        self._limiter = _RateLimiter(clock, rate_window)
         self._faults = FaultQueue()
         self._requests: list[RecordedRequest] = []
         self.add_agent("Test Agent", agent_id=self.DEFAULT_AGENT_ID)
@@ -336,7 +353,7 @@ class FakeMindhunters:
         such as "connect error". `route` is a route name such as "POST /call" or
         "GET /calls/{uuid}". `retry_after` is the 429 fault's `retryAfter`, in seconds.
         Faults fire in the order they were added, each before the fake does anything
-        else with the request (except `READ_TIMEOUT_AFTER_COMMIT`, after).
+        else with the request (except the `..._AFTER_COMMIT` faults, after).
         """
         fault = Fault(fault)
         if times < 1:

@@ -30,6 +30,10 @@ class Fault(enum.Enum):
     `READ_TIMEOUT_AFTER_COMMIT` lets the fake act first (a `POST /call` places its
     call) and then raises `httpx.ReadTimeout`: the client cannot tell whether the
     request took effect, which is what duplicate-call safety is about.
+    `INTERNAL_SERVER_ERROR_AFTER_COMMIT` likewise acts, then answers 500 (the server
+    failed after committing). `CONNECTION_DROPPED` raises `httpx.RemoteProtocolError`
+    (the server closed the connection without a reply) without acting: to the client
+    it is as ambiguous as the others, but nothing happened.
 
     Over a real socket (`FakeMindhunters.serve`) the transport faults cannot be
     raised in the client: the server drops the connection after the response head,
@@ -45,11 +49,13 @@ class Fault(enum.Enum):
     CONNECT_TIMEOUT = "connect timeout"
     READ_TIMEOUT = "read timeout"
     READ_TIMEOUT_AFTER_COMMIT = "read timeout after commit"
+    INTERNAL_SERVER_ERROR_AFTER_COMMIT = "500 after commit"
+    CONNECTION_DROPPED = "connection dropped"
 
     @property
     def after_commit(self) -> bool:
         """Whether the fake serves the request before this fault strikes."""
-        return self is Fault.READ_TIMEOUT_AFTER_COMMIT
+        return self in (Fault.READ_TIMEOUT_AFTER_COMMIT, Fault.INTERNAL_SERVER_ERROR_AFTER_COMMIT)
 
 
 @attrs.define
@@ -67,7 +73,7 @@ class PendingFault:
             case Fault.RATE_LIMIT_EXCEEDED:
                 error = rate_limit_exceeded(rate_limit, self.retry_after)
                 return error.response({"Retry-After": str(self.retry_after)})
-            case Fault.INTERNAL_SERVER_ERROR:
+            case Fault.INTERNAL_SERVER_ERROR | Fault.INTERNAL_SERVER_ERROR_AFTER_COMMIT:
                 return INTERNAL_SERVER_ERROR.response()
             case Fault.BAD_GATEWAY:
                 return BAD_GATEWAY.response()
@@ -83,6 +89,10 @@ class PendingFault:
                 raise httpx.ConnectTimeout("fake: connect timed out", request=request)
             case Fault.READ_TIMEOUT | Fault.READ_TIMEOUT_AFTER_COMMIT:
                 raise httpx.ReadTimeout("fake: read timed out", request=request)
+            case Fault.CONNECTION_DROPPED:
+                raise httpx.RemoteProtocolError(
+                    "fake: server disconnected without sending a response", request=request
+                )
 
 
 class FaultQueue:

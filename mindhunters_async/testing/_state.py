@@ -10,8 +10,8 @@ which the fake sends (asynchronously) from there.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta, timezone
 from typing import Any, Final
 
 import attrs
@@ -145,9 +145,17 @@ class FakeCall:
             "record_url": f"https://fake.mindhunters.ai/recordings/{self.conversation_uuid}.mp3",
         }
 
-    def to_list_item(self, agent: FakeAgent) -> dict[str, Any]:
-        """The call as an item of `GET /calls`; `agent` is the one that made it."""
-        return {
+    def to_list_item(self, agent: FakeAgent, *, show_number: bool = True) -> dict[str, Any]:
+        """The call as an item of `GET /calls`; `agent` is the one that made it.
+
+        The participant's number is in `communication`, as `{"channel": "call",
+        "number": ...}`. That shape is an assumption, the most likely one: the
+        docs name a `communication` field on call-list items without showing it,
+        and the one call-shaped payload they do show (a webhook's `data`) carries
+        the participant as `number`. `show_number=False` leaves the field out, as
+        an API that does not show it would (`FakeMindhunters(show_call_numbers=False)`).
+        """
+        item: dict[str, Any] = {
             "uuid": self.id,
             "agent": {"name": agent.name, "uuid": agent.uuid},
             "direction": self.direction,
@@ -156,10 +164,13 @@ class FakeCall:
             "createdAt": _timestamp(self.created_at),
             "updatedAt": _timestamp(self.updated_at),
         }
+        if show_number:
+            item["communication"] = {"channel": "call", "number": self.number}
+        return item
 
-    def to_json(self, agent: FakeAgent) -> dict[str, Any]:
+    def to_json(self, agent: FakeAgent, *, show_number: bool = True) -> dict[str, Any]:
         """The call as `GET /calls/{uuid}` shows it: a list item plus `id`."""
-        return {"id": self.id, **self.to_list_item(agent)}
+        return {"id": self.id, **self.to_list_item(agent, show_number=show_number)}
 
 
 @attrs.define
@@ -168,10 +179,14 @@ class FakeState:
 
     With `replay_idempotency_keys`, a `POST /call` whose Idempotency-Key was seen
     before answers with the call that key created instead of placing another.
+    `call_list_lag` (seconds) is how long a new call stays out of `GET /calls`;
+    `show_call_numbers=False` serves calls without the participant's number.
     """
 
     clock: Callable[[], float]
     replay_idempotency_keys: bool = False
+    call_list_lag: float = 0.0
+    show_call_numbers: bool = True
     agents: dict[str, FakeAgent] = attrs.Factory(dict)
     calls: dict[str, FakeCall] = attrs.Factory(dict)
     call_ids_by_idempotency_key: dict[str, str] = attrs.Factory(dict)
@@ -324,6 +339,11 @@ class FakeState:
                     self.outbox.append(Outgoing(url=hook["url"], event=event, body=body))
 
     def calls_newest_first(self) -> list[FakeCall]:
-        """Every call, newest first; among equal times the later added comes first."""
+        """Every call `GET /calls` shows (those older than `call_list_lag`), newest first;
+        among equal times the later added comes first."""
+        calls: Iterable[FakeCall] = reversed(self.calls.values())
+        if self.call_list_lag > 0:
+            shown_until = self.now() - timedelta(seconds=self.call_list_lag)
+            calls = [call for call in calls if call.created_at <= shown_until]
         # sorted() is stable even with reverse=True, so ties keep the reversed order.
-        return sorted(reversed(self.calls.values()), key=lambda c: c.created_at, reverse=True)
+        return sorted(calls, key=lambda c: c.created_at, reverse=True)

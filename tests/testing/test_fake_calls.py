@@ -78,6 +78,7 @@ def test_get_call_shows_every_field(fake: FakeMindhunters, api: httpx.Client) ->
             "duration": 0,
             "createdAt": "2023-11-14T22:13:20.000000Z",
             "updatedAt": "2023-11-14T22:13:20.000000Z",
+            "communication": {"channel": "call", "number": NUMBER},
         },
     }
 
@@ -253,6 +254,7 @@ def test_list_is_a_laravel_paginator_newest_first(
         "duration": 0,
         "createdAt": "2023-11-14T22:13:22.000000Z",
         "updatedAt": "2023-11-14T22:13:22.000000Z",
+        "communication": {"channel": "call", "number": NUMBER},
     }
     second = api.get(page["next_page_url"]).json()["data"]
     assert [item["uuid"] for item in second["data"]] == [ids[0]]
