@@ -197,7 +197,14 @@ def _agent_of(call: Call) -> str | None:
 class _Look:
     matches: dict[str, Call] = attrs.Factory(dict)
     unreadable: dict[str, Call] = attrs.Factory(dict)
+    # Calls to the number stamped outside the window: the server's clock (or its time
+    # zone: Laravel writes local times without one) may be off by more than `skew`.
+    outside: dict[str, Call] = attrs.Factory(dict)
     complete: bool = True
+
+
+# How far past the window the list is read for calls to the number with odd times.
+_FAR = timedelta(hours=26)
 
 
 async def _look(
@@ -210,14 +217,16 @@ async def _look(
         older = False
         for call in page.items:
             created = call.created_at or call.timestamp
-            if created is not None and created > upper:
-                continue
-            if created is not None and created < lower:
-                # Newest first: everything after this is older still.
-                older = True
-                break
             agent = _agent_of(call)
             if (agent is not None and agent != agent_id) or call.direction == "inbound":
+                continue
+            if created is not None and not lower <= created <= upper:
+                if created < lower - _FAR:
+                    # Newest first: everything after this is older still.
+                    older = True
+                    break
+                if number_of(call) == number:
+                    look.outside[call.id] = call
                 continue
             seen = number_of(call)
             if created is None:
@@ -231,7 +240,10 @@ async def _look(
         if older:
             return look
         if pages >= _MAX_PAGES:
-            look.complete = False
+            # Past the window itself, only stray times were being looked for.
+            last = page.items[-1] if page.items else None
+            stamped = None if last is None else (last.created_at or last.timestamp)
+            look.complete = stamped is not None and stamped < lower
             return look
     return look
 
@@ -304,6 +316,14 @@ async def find_placed(
                 f"{len(found)} calls to this number in the window: which one is this attempt's"
                 " cannot be told",
                 candidates=found,
+            )
+        if look.outside:
+            return Reconciliation(
+                Verdict.UNSURE,
+                f"{len(look.outside)} call(s) to this number stamped outside the window (the"
+                " server's clock or time zone may be off): which one is this attempt's, if"
+                " any, cannot be told",
+                candidates=tuple(look.outside.values()),
             )
         if not look.complete:
             return Reconciliation(
@@ -477,15 +497,23 @@ class _Source:
                 "items", "create_many(items) takes an iterable or async iterable of (key, args)"
             )
 
-    async def next(self) -> Item | None:
+    async def next(self) -> Item | _End:
+        """The next item, or `END` (a None item is an item, refused like any non-pair)."""
         async with self._lock:
             if self._sync is not None:
-                return next(self._sync, None)
+                return next(self._sync, END)
             assert self._async is not None
             try:
                 return await anext(self._async)
             except StopAsyncIteration:
-                return None
+                return END
+
+
+class _End(enum.Enum):
+    END = enum.auto()
+
+
+END: Final = _End.END
 
 
 class BulkDial:
@@ -498,9 +526,10 @@ class BulkDial:
             async for result in results:
                 ...
 
-    Leaving the block stops the run: items in flight are cancelled and their keys
-    recorded (a request that may have left as unknown, to be reconciled by the next
-    run), so the journal is consistent whatever happens. `counts` tallies the
+    Leaving the block stops the run: items in flight are cancelled and their claims
+    released (their lease ends at once), so the next run reconciles each: recorded as
+    placed, dialed when surely not placed, left unknown when unsure. The journal is
+    consistent whatever happens. `counts` tallies the
     results so far by `DialStatus`. (A context manager, not a bare async generator:
     the workers are tasks, and an async generator cannot own tasks safely.)
     """
@@ -601,7 +630,7 @@ class BulkDial:
     async def _work(self, send: MemoryObjectSendStream[DialResult]) -> None:
         async with send:
             try:
-                while (item := await self._source.next()) is not None:
+                while (item := await self._source.next()) is not END:
                     await send.send(await self._one(item))
             except MindhuntersError as err:
                 # The journal cannot be used (a RedisJournal on trio, a closed one):
@@ -705,6 +734,15 @@ class BulkDial:
                 reason="placed in an earlier run (found by reconciliation)",
                 reconciled=True,
             )
+        if verdict.not_placed and entry.state is JournalState.UNKNOWN:
+            # Left unknown by an earlier run: the list may lag, its numbers may not be
+            # what it seems; an unknown key is never dialed again by itself.
+            reason = (
+                "left unknown by an earlier run; reconciliation now finds no call, but an"
+                " unknown key is never dialed again by itself: check it by hand, and dial"
+                f" it again under a new key if need be ({verdict.reason})"
+            )
+            return DialResult(key, DialStatus.UNKNOWN, reason=reason, retry_safe=False)
         if verdict.not_placed:
             claim = self._claim(key, args)
             with anyio.CancelScope(shield=True):
@@ -743,10 +781,16 @@ class BulkDial:
         except BaseException as exc:
             if self._held.get(key) != token:
                 raise  # its outcome is in the journal already
-            # Cancelled (also while reconciling), or a failure the SDK does not know,
-            # after the claim: the request may have left.
-            what = "cancelled" if isinstance(exc, anyio.get_cancelled_exc_class()) else repr(exc)
-            reason = f"{what} while dialing"
+            if isinstance(exc, anyio.get_cancelled_exc_class()):
+                # Cancelled (also while reconciling): the request may or may not have
+                # left. The claim is released (its lease ends now), so the next run
+                # reconciles it as a claim whose worker stopped: recorded as placed,
+                # dialed when surely not placed, left unknown when unsure.
+                with anyio.CancelScope(shield=True):
+                    await self.journal.renew(key, token, self.journal.now())
+                raise
+            # A failure the SDK does not know, after the claim: the request may have left.
+            reason = f"{exc!r} while dialing"
             await self._finish(key, token, JournalState.UNKNOWN, reason=reason)
             if isinstance(exc, Exception) and not isinstance(exc, MindhuntersError):
                 return DialResult(key, DialStatus.UNKNOWN, error=exc, reason=reason)

@@ -177,9 +177,12 @@ def _make_attrs_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
             try:
                 read = shapes[keys]
             except KeyError:
-                read = _compile_shape(cls, keys, by_key, required)
-                if len(shapes) < _MAX_SHAPES:
-                    shapes[keys] = read
+                # Compiling costs far more than one reading: only as many shapes as
+                # the cache keeps, each of a bounded size, so a server varying or
+                # multiplying its keys gets the general loop, never a compile per object.
+                if len(shapes) >= _MAX_SHAPES or len(keys) > _MAX_SHAPE_KEYS:
+                    return generic(data)
+                read = shapes[keys] = _compile_shape(cls, keys, by_key, required)
             if read is not None:
                 return read(data)
         return generic(data)
@@ -228,6 +231,7 @@ def _identity(value: Any, _: Any) -> Any:
 # Per class: enough for every shape one endpoint sends, few enough that a hostile
 # server varying its keys cannot grow memory.
 _MAX_SHAPES = 32
+_MAX_SHAPE_KEYS = 64
 
 
 def _plain(cls: type[Any]) -> bool:

@@ -64,8 +64,8 @@ def add_parser(commands: Any) -> None:
     dial.add_argument("--agent-id", help="the agent that calls (default with --fake: its agent)")
     dial.add_argument(
         "--journal",
-        default="dial.db",
-        help="a SQLite file (default: dial.db), or redis://host:port/db for a RedisJournal",
+        help="a SQLite file (default: dial.db; with --fake, one in memory for the run), or"
+        " redis://host:port/db for a RedisJournal",
     )
     dial.add_argument("--namespace", default="mindhunters:dial", help="the RedisJournal's keys")
     dial.add_argument("--concurrency", type=int, default=5, help="calls created at once")
@@ -137,7 +137,11 @@ class _Progress:
 
 
 def _journal(args: argparse.Namespace) -> Journal:
-    target: str = args.journal
+    target: str | None = args.journal
+    if target is None:
+        # The in-process fake forgets its calls when the run ends: a run against it
+        # must not leave entries in (or read them from) the real default journal.
+        target = ":memory:" if args.fake else "dial.db"
     if target.startswith(("redis://", "rediss://", "unix://")):
         try:
             import redis.asyncio

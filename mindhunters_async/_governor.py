@@ -234,7 +234,12 @@ async def wait_for_slot(
         queue.leave(waiter)
     waited = clock() - started
     if waited > 0:
-        note_governor_wait(request, waited)
+        try:
+            note_governor_wait(request, waited)
+        except Exception:
+            # An observer that fails must not take the slot with it: the slot is
+            # counted as taken, and only the caller's `finally` gives it back.
+            logger.exception("a rate-governor wait observer failed")
     return slot
 
 

@@ -317,13 +317,16 @@ class SQLiteJournal:
         return await self._write(run)
 
     async def renew(self, key: str, token: str, lease_until: float) -> bool:
-        """Move the lease of the live claim `token` of `key` to `lease_until`."""
+        """Move the lease of the live claim `token` of `key` to `lease_until`; False
+        when the claim is gone, or its lease has already run out (another worker may
+        be taking the key over: a lapsed claim is never revived)."""
 
         def run(db: sqlite3.Connection) -> bool:
+            now = self.now()
             cursor = db.execute(
                 "UPDATE mindhunters_dial SET lease_until = ?, updated_at = ?"
-                " WHERE key = ? AND token = ? AND state = 'claimed'",
-                (lease_until, self.now(), key, token),
+                " WHERE key = ? AND token = ? AND state = 'claimed' AND lease_until > ?",
+                (lease_until, now, key, token, now),
             )
             return cursor.rowcount == 1
 

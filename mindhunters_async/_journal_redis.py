@@ -69,8 +69,10 @@ return {1, redis.call('HGETALL', KEYS[1])}
 )
 
 RENEW: Final = """
-local entry = redis.call('HMGET', KEYS[1], 'state', 'token')
+local entry = redis.call('HMGET', KEYS[1], 'state', 'token', 'lease_until')
 if entry[1] ~= 'claimed' or entry[2] ~= ARGV[1] then return 0 end
+-- a lapsed claim is never revived: another worker may be taking the key over
+if tonumber(entry[3]) <= tonumber(ARGV[3]) then return 0 end
 redis.call('HSET', KEYS[1], 'lease_until', ARGV[2], 'updated_at', ARGV[3])
 return 1
 """

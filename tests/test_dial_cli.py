@@ -119,3 +119,16 @@ def test_it_runs_as_a_module_on_trio(leads: Path, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.splitlines()[-1])["summary"]["placed"] == 3
     assert states(journal) == {"c1": "placed", "c2": "placed", GOOD[2]: "placed"}
+
+
+def test_a_fake_run_never_touches_the_default_journal(
+    leads: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fake forgets its calls: its run must leave nothing in ./dial.db, where a real
+    # run would later read every lead as "placed in an earlier run".
+    monkeypatch.chdir(tmp_path)
+    for _ in range(2):
+        status, text = dial(str(leads))
+        assert status == 0
+        assert "3 placed, 0 refused" in text  # both runs dial: each its own journal
+    assert not (tmp_path / "dial.db").exists()

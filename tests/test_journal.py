@@ -113,6 +113,19 @@ async def test_renew_moves_a_live_lease_only(journal: SQLiteJournal, clock: Cloc
     assert not await journal.renew("k", "t1", 2_000.0)
 
 
+async def test_a_lapsed_lease_is_never_revived(journal: SQLiteJournal, clock: Clock) -> None:
+    # Its worker stalled past the lease: another may be taking the key over, so the
+    # stalled one learns it lost the claim instead of quietly keeping it.
+    await journal.claim(claim("k", "t1"), retry_failed=True)
+    entry = await journal.get("k")
+    assert entry is not None
+    clock.now = entry.lease_until
+    assert not await journal.renew("k", "t1", entry.lease_until + 60)
+    # Ending a live lease early (a cancelled run releasing its claim) is allowed.
+    await journal.claim(claim("j", "t2", now=clock.now), retry_failed=True)
+    assert await journal.renew("j", "t2", clock.now)
+
+
 async def test_entries_survive_a_reopen_in_wal_mode(tmp_path: Path) -> None:
     path = tmp_path / "dial.db"
     async with SQLiteJournal(path) as journal:

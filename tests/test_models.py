@@ -426,6 +426,31 @@ def test_a_server_varying_its_keys_cannot_grow_the_shape_cache() -> None:
     assert len(shapes) <= _MAX_SHAPES
 
 
+def test_once_the_shape_cache_is_full_nothing_more_is_compiled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Compiling is far dearer than reading: a full cache, or a shape with very many
+    # keys, must fall back to the general loop, not compile code for every object.
+    from mindhunters_async import _converter
+
+    compiled: list[tuple[Any, ...]] = []
+    real = _converter._compile_shape
+
+    def counting(cls: type, keys: tuple[Any, ...], *rest: Any) -> Any:
+        compiled.append(keys)
+        return real(cls, keys, *rest)
+
+    monkeypatch.setattr(_converter, "_compile_shape", counting)
+    hook = _converter.converter.get_structure_hook(mh.Prompt)
+    for i in range(_converter._MAX_SHAPES + 20):
+        assert hook({"content": "hi", f"k{i}": i}, mh.Prompt) == mh.Prompt(content="hi")
+    many = {f"k{i}": i for i in range(_converter._MAX_SHAPE_KEYS + 1)}
+    for _ in range(3):
+        assert hook({**many, "content": "hi"}, mh.Prompt) == mh.Prompt(content="hi")
+    assert len(compiled) <= _converter._MAX_SHAPES
+    assert all(len(keys) <= _converter._MAX_SHAPE_KEYS for keys in compiled)
+
+
 def test_objects_of_a_compiled_shape_do_not_share_state() -> None:
     from mindhunters_async._converter import structure
 

@@ -146,7 +146,7 @@ async def test_older_calls_and_other_numbers_and_inbound_calls_do_not_match(
 async def test_the_walk_stops_at_the_first_call_older_than_the_window(
     client: mh.AsyncMindhunters, fake: FakeMindhunters
 ) -> None:
-    old = datetime.now(timezone.utc) - timedelta(days=1)
+    old = datetime.now(timezone.utc) - timedelta(days=3)
     for index in range(250):
         fake.add_call(f"+1415555{index:04d}", direction="outbound", created_at=old)
     fake.fail(Fault.CONNECTION_DROPPED, route="POST /call")
@@ -157,6 +157,23 @@ async def test_the_walk_stops_at_the_first_call_older_than_the_window(
     assert found.verdict is Verdict.NOT_PLACED
     # One page of 100 showed a call older than the window: no need for pages 2 and 3.
     assert len(fake.requests_to("GET", "/calls")) == 1
+
+
+@pytest.mark.parametrize("offset", [-7200.0, -3600.0, 3600.0, 7200.0])
+async def test_a_server_clock_off_by_hours_leaves_it_unsure_never_not_placed(
+    sleeps: RecordingSleep, offset: float
+) -> None:
+    # A server (or its Laravel time zone) hours off stamps the call outside the window
+    # around the attempt: "not placed" there would ring the person twice.
+    fake = FakeMindhunters(clock=ManualClock(time.time() + offset), call_script=None)
+    async with fake.client(retry=mh.RetryPolicy(sleep=sleeps)) as client:
+        fake.fail(Fault.READ_TIMEOUT_AFTER_COMMIT, route="POST /call")
+        err = await lost_answer(client)
+        found = await client.calls.reconcile(err, settle=0)
+
+    assert len(fake.calls) == 1
+    assert found.verdict is Verdict.UNSURE
+    assert "outside the window" in found.reason
 
 
 async def test_a_list_that_cannot_be_read_leaves_it_unsure(

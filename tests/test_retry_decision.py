@@ -48,6 +48,25 @@ TABLE: list[tuple[str, mh.APIError, Decision, Decision]] = [
     ("500", status_error(500), RETRY, UNKNOWN),
     ("502", status_error(502), RETRY, UNKNOWN),
     ("503 from the API", status_error(503, API_503), RETRY, RETRY),
+    # Not retried, and after a POST the server (behind a gateway) may have acted.
+    (
+        "504",
+        status_error(504),
+        FINAL,
+        Decision(False, True, "a 504 says nothing of whether the server acted"),
+    ),
+    (
+        "408",
+        status_error(408),
+        FINAL,
+        Decision(False, True, "a 408 says nothing of whether the server acted"),
+    ),
+    (
+        "501",
+        status_error(501),
+        FINAL,
+        Decision(False, True, "a 501 says nothing of whether the server acted"),
+    ),
     ("503 with Retry-After", status_error(503, None, **{"retry-after": "2"}), RETRY, RETRY),
     ("bare 503", status_error(503), RETRY, UNKNOWN),
     ("connect error", transport_error(httpx.ConnectError("refused")), RETRY, RETRY),

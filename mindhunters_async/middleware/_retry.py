@@ -223,6 +223,14 @@ def decide(error: APIError, method: str, policy: RetryPolicy, attempt: int) -> D
     if isinstance(error, APIStatusError):
         status = error.status_code
         if status not in policy.retry_statuses:
+            if not idempotent and (status == 408 or status >= 500):
+                # A timeout or a 5xx not retried (a gateway's 504, ...): the request
+                # may have reached the API before the answer was lost.
+                return Decision(
+                    retry=False,
+                    unknown=True,
+                    note=f"a {status} says nothing of whether the server acted",
+                )
             return _FINAL
         # A bare 503 may come from a proxy that had already forwarded the request;
         # only the API's own 503 says it did nothing.
