@@ -6,7 +6,7 @@ import functools
 import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import quote
 
 import attrs
@@ -26,32 +26,6 @@ from ._pipeline import (
     build_pipeline,
     result_of,
 )
-from ._resources import (
-    AgenticSearch,
-    Agents,
-    Analytics,
-    Analyzers,
-    AppointmentRequests,
-    Appointments,
-    Calls,
-    Campaigns,
-    Contacts,
-    Conversations,
-    Datasets,
-    Evaluations,
-    Flows,
-    Listings,
-    PhoneNumbers,
-    Pools,
-    Rules,
-    Schedules,
-    SipTrunks,
-    Sms,
-    Tasks,
-    Transcriptions,
-    Webhooks,
-    WhatsApp,
-)
 from ._settings import (
     NOT_GIVEN,
     NotGiven,
@@ -67,6 +41,25 @@ from .middleware import retry as retry_middleware
 from .middleware._auth import TokenSource
 from .middleware._retry import TokenBucket
 from .middleware._telemetry import OpenTelemetry
+
+if TYPE_CHECKING:
+    from ._resources.agents import Agents
+    from ._resources.analytics import Analytics
+    from ._resources.calls import Calls
+    from ._resources.campaigns import Campaigns, Rules, Tasks
+    from ._resources.contacts import Contacts, Pools
+    from ._resources.conversations import Conversations
+    from ._resources.datasets import Datasets
+    from ._resources.evaluations import Analyzers, Evaluations
+    from ._resources.flows import Flows
+    from ._resources.listings import Listings
+    from ._resources.messaging import Sms, WhatsApp
+    from ._resources.phone_numbers import PhoneNumbers
+    from ._resources.scheduling import AppointmentRequests, Appointments, Schedules
+    from ._resources.search import AgenticSearch
+    from ._resources.telephony import SipTrunks
+    from ._resources.transcriptions import Transcriptions
+    from ._resources.webhooks import Webhooks
 
 __all__ = ["AsyncMindhunters"]
 
@@ -205,121 +198,169 @@ class AsyncMindhunters:
     @functools.cached_property
     def calls(self) -> Calls:
         """Place, read and list phone calls; steer a live one."""
+        from ._resources.calls import Calls
+
         return Calls(self)
 
     @functools.cached_property
     def agents(self) -> Agents:
         """Voice agents, and their webhooks (`client.agents.webhooks`)."""
+        from ._resources.agents import Agents
+
         return Agents(self)
 
     @functools.cached_property
     def conversations(self) -> Conversations:
         """Conversations, their sessions and messages."""
+        from ._resources.conversations import Conversations
+
         return Conversations(self)
 
     @functools.cached_property
     def contacts(self) -> Contacts:
         """Contacts: list, create, read, update, delete, tag, blacklist."""
+        from ._resources.contacts import Contacts
+
         return Contacts(self)
 
     @functools.cached_property
     def pools(self) -> Pools:
         """Pools of contacts."""
+        from ._resources.contacts import Pools
+
         return Pools(self)
 
     @functools.cached_property
     def campaigns(self) -> Campaigns:
         """Campaigns: update, set their rule, attach pools."""
+        from ._resources.campaigns import Campaigns
+
         return Campaigns(self)
 
     @functools.cached_property
     def rules(self) -> Rules:
         """Contact rules."""
+        from ._resources.campaigns import Rules
+
         return Rules(self)
 
     @functools.cached_property
     def tasks(self) -> Tasks:
         """Tasks: list, create, cancel, queue, retry."""
+        from ._resources.campaigns import Tasks
+
         return Tasks(self)
 
     @functools.cached_property
     def analytics(self) -> Analytics:
         """Call analytics."""
+        from ._resources.analytics import Analytics
+
         return Analytics(self)
 
     @functools.cached_property
     def phone_numbers(self) -> PhoneNumbers:
         """Owned phone numbers, buying numbers, outbound rates."""
+        from ._resources.phone_numbers import PhoneNumbers
+
         return PhoneNumbers(self)
 
     @functools.cached_property
     def sms(self) -> Sms:
         """Text messages sent by an agent."""
+        from ._resources.messaging import Sms
+
         return Sms(self)
 
     @functools.cached_property
     def whatsapp(self) -> WhatsApp:
         """WhatsApp templates: send one, create one."""
+        from ._resources.messaging import WhatsApp
+
         return WhatsApp(self)
 
     @functools.cached_property
     def appointments(self) -> Appointments:
         """Appointments: create, list, update, delete, set their status."""
+        from ._resources.scheduling import Appointments
+
         return Appointments(self)
 
     @functools.cached_property
     def appointment_requests(self) -> AppointmentRequests:
         """Appointment requests: list, create, read."""
+        from ._resources.scheduling import AppointmentRequests
+
         return AppointmentRequests(self)
 
     @functools.cached_property
     def schedules(self) -> Schedules:
         """Schedules: list, update."""
+        from ._resources.scheduling import Schedules
+
         return Schedules(self)
 
     @functools.cached_property
     def agentic_search(self) -> AgenticSearch:
         """Questions answered from the workspace's knowledge, with citations."""
+        from ._resources.search import AgenticSearch
+
         return AgenticSearch(self)
 
     @functools.cached_property
     def transcriptions(self) -> Transcriptions:
         """Audio uploads for transcription and evaluation, and their transcripts."""
+        from ._resources.transcriptions import Transcriptions
+
         return Transcriptions(self)
 
     @functools.cached_property
     def evaluations(self) -> Evaluations:
         """Session evaluations, and the workspace-default evaluation settings."""
+        from ._resources.evaluations import Evaluations
+
         return Evaluations(self)
 
     @functools.cached_property
     def analyzers(self) -> Analyzers:
         """Analyzers: configure one."""
+        from ._resources.evaluations import Analyzers
+
         return Analyzers(self)
 
     @functools.cached_property
     def sip_trunks(self) -> SipTrunks:
         """SIP trunk connections."""
+        from ._resources.telephony import SipTrunks
+
         return SipTrunks(self)
 
     @functools.cached_property
     def flows(self) -> Flows:
         """Flows: deploy, undeploy, and their steps."""
+        from ._resources.flows import Flows
+
         return Flows(self)
 
     @functools.cached_property
     def listings(self) -> Listings:
         """Listings of contacts with a rule."""
+        from ._resources.listings import Listings
+
         return Listings(self)
 
     @functools.cached_property
     def datasets(self) -> Datasets:
         """Datasets and their records."""
+        from ._resources.datasets import Datasets
+
         return Datasets(self)
 
     @functools.cached_property
     def webhooks(self) -> Webhooks:
         """Workspace-level webhook subscriptions."""
+        from ._resources.webhooks import Webhooks
+
         return Webhooks(self)
 
     # Settings

@@ -106,6 +106,7 @@ class SupportInfo:
 
 def support_info(error: APIError) -> SupportInfo:
     """The `SupportInfo` of `error` (see `APIError.support_info`)."""
+
     request = error.request
     status: int | None = None
     code = request_id = server_date = None

@@ -26,16 +26,16 @@ Three guarantees live here, for every transport:
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import json
 import math
 import ssl
+import sys
 import uuid
 import zlib
 from collections.abc import Callable, Coroutine, Mapping
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import anyio
 import anyio.lowlevel
@@ -61,6 +61,8 @@ from ._httpx import (
 )
 
 if TYPE_CHECKING:
+    import asyncio
+
     from ._pipeline import Request, Upload
 
 __all__ = [
@@ -275,7 +277,7 @@ class Sender:
         loop = anyio.lowlevel.current_token().native_token
         if self.loop is None:
             self.loop = loop
-            if isinstance(loop, asyncio.AbstractEventLoop):
+            if _is_asyncio_loop(loop):
                 self._asyncio_loop = loop
         elif self.loop is not loop:
             raise ClientStateError(
@@ -441,7 +443,7 @@ class Sender:
             self.closed = True
             if not self._owns_client:
                 return
-            if self._asyncio_loop is None and not isinstance(loop, asyncio.AbstractEventLoop):
+            if self._asyncio_loop is None and not _is_asyncio_loop(loop):
                 # trio's sockets belong to no loop: one trio run closes another's.
                 await self._http_client.aclose()
             else:
@@ -483,6 +485,20 @@ CLOSED = (
 )
 
 
+# asyncio is imported by whoever runs an asyncio loop, not by `import mindhunters_async`
+# (it costs the import tens of ms); what the child task needs of it is noted here
+# when the first asyncio loop is seen.
+_ASYNCIO: dict[str, Any] = {}
+
+
+def _is_asyncio_loop(loop: object) -> TypeGuard[asyncio.AbstractEventLoop]:
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is None or not isinstance(loop, asyncio.AbstractEventLoop):
+        return False
+    _ASYNCIO.setdefault("CancelledError", asyncio.CancelledError)
+    return True
+
+
 async def _in_child_task(
     loop: asyncio.AbstractEventLoop,
     attempt: _Attempt,
@@ -498,16 +514,17 @@ async def _in_child_task(
     waiter: asyncio.Future[None] = loop.create_future()
     outcome: list[Any] = []
     task = loop.create_task(_run_child(exchange, outcome, waiter))
+    cancelled = _ASYNCIO["CancelledError"]
     try:
         await waiter
-    except asyncio.CancelledError:
+    except cancelled:
         attempt.scope.cancel()
         while not task.done():
             finished: asyncio.Future[None] = loop.create_future()
             task.add_done_callback(functools.partial(_wake, finished))
             try:
                 await finished
-            except asyncio.CancelledError:
+            except cancelled:
                 continue
         raise
     if not outcome:

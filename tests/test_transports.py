@@ -454,3 +454,21 @@ def test_aiohttp_is_imported_only_when_asked_for() -> None:
         "assert 'aiohttp' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-W", "error", "-c", code], check=True)
+
+
+def test_import_stays_light_and_every_public_name_resolves() -> None:
+    # What keeps `import mindhunters_async` under its time budget (benchmarks/README.md):
+    # the groups, webhooks, bulk dialing, sqlite3 and asyncio load on first use.
+    code = (
+        "import sys, mindhunters_async as mh\n"
+        "heavy = ['asyncio', 'sqlite3', 'mindhunters_async.webhooks',\n"
+        "         'mindhunters_async._bulk', 'mindhunters_async._resources.agents',\n"
+        "         'mindhunters_async._models.telephony']\n"
+        "loaded = [name for name in heavy if name in sys.modules]\n"
+        "assert not loaded, loaded\n"
+        "missing = [name for name in mh.__all__ if getattr(mh, name, None) is None]\n"
+        "assert not missing, missing\n"
+        "assert set(dir(mh)) >= set(mh.__all__)\n"
+        "assert mh.Trunk.__module__ == 'mindhunters_async._models.telephony'\n"
+    )
+    subprocess.run([sys.executable, "-W", "error", "-c", code], check=True)
