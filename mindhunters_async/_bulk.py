@@ -678,6 +678,14 @@ class BulkDial:
         if not isinstance(args, Mapping):
             error = _refusal("args", "the create-arguments must be a mapping (a dict)")
             return DialResult(key, DialStatus.REFUSED, error=error, reason=error.details)
+        try:
+            # The checks `calls.create` makes first, made before the claim: a lead that
+            # would be refused leaves no entry in the journal.
+            validate_uuid(args.get("agent_id"), "agent_id")
+            validate_e164(_participant_number(args), "participant.number")
+        except RequestValidationError as err:
+            reason = f"refused before sending: {err}"
+            return DialResult(key, DialStatus.REFUSED, error=err, reason=reason, retry_safe=True)
         claim = self._claim(key, args)
         # Shielded: a claim the journal granted must reach us, to be settled.
         with anyio.CancelScope(shield=True):
