@@ -30,6 +30,7 @@ __all__ = [
     "delete_route",
     "get_route",
     "laravel_page",
+    "unnumbered_page",
     "list_route",
     "update_route",
 ]
@@ -77,6 +78,18 @@ def _paging(query: httpx.QueryParams, default: int, top: int) -> tuple[int, int]
             )
         numbers.append(value)
     return numbers[0], numbers[1]
+
+
+def unnumbered_page(query: httpx.QueryParams, items: list[Any]) -> list[Any] | ApiError:
+    """The lists the API sends without paging numbers (a bare array, `data.items`
+    alone): every item, or only the page asked for when `per_page` is given."""
+    if not query.get("per_page"):
+        return items
+    paging = _paging(query, DEFAULT_PER_PAGE, 100)
+    if isinstance(paging, ApiError):
+        return paging
+    page, size = paging
+    return items[(page - 1) * size : page * size]
 
 
 def _items_page(items: Sequence[Any], page: int, per_page: int) -> dict[str, Any]:
@@ -149,7 +162,10 @@ def list_route(
                 records = [r for r in records if str(r.get(name)) == wanted]
         shown = [render(_public(r)) for r in records]
         if shape in (Shape.ITEMS, Shape.ARRAY):
-            return success(200, message, {"items": shown} if shape is Shape.ITEMS else shown)
+            some = unnumbered_page(query, shown)
+            if isinstance(some, ApiError):
+                return some.response()
+            return success(200, message, {"items": some} if shape is Shape.ITEMS else some)
         if shape is Shape.LARAVEL:
             answer = laravel_page(incoming, shown, message, per_page=per_page)
             return answer.response() if isinstance(answer, ApiError) else answer

@@ -17,7 +17,7 @@ import httpx
 
 from .._api import Incoming, Route, _timestamp_now
 from .._envelopes import ApiError, not_found, success, validation_error
-from .._records import _paging, action_route
+from .._records import action_route, unnumbered_page
 from .._state import FakeAgent, FakeState
 
 __all__ = ["ROUTES"]
@@ -123,14 +123,10 @@ def list_agents(state: FakeState, incoming: Incoming) -> httpx.Response:
     agent otherwise; either way without paging numbers, as the API documents.
     """
     items = [_agent_json(state, agent) for agent in state.agents.values()]
-    query = incoming.request.url.params
-    if query.get("per_page"):
-        paging = _paging(query, 15, 100)
-        if isinstance(paging, ApiError):
-            return paging.response()
-        page, per_page = paging
-        items = items[(page - 1) * per_page : page * per_page]
-    return success(200, "Agents retrieved successfully", {"items": items})
+    page = unnumbered_page(incoming.request.url.params, items)
+    if isinstance(page, ApiError):
+        return page.response()
+    return success(200, "Agents retrieved successfully", {"items": page})
 
 
 def get_agent(state: FakeState, incoming: Incoming) -> httpx.Response:

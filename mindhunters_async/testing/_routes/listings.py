@@ -40,7 +40,14 @@ import httpx
 from ..._models.agents import WebhookEvent
 from .._api import Incoming, Route, _timestamp_now
 from .._envelopes import ApiError, not_found, success, validation_error
-from .._records import _paging, _public, action_route, find, is_uuid, laravel_page
+from .._records import (
+    _public,
+    action_route,
+    find,
+    is_uuid,
+    laravel_page,
+    unnumbered_page,
+)
 from .._state import FakeState
 
 __all__ = ["ROUTES"]
@@ -169,14 +176,10 @@ def create_listing(state: FakeState, incoming: Incoming, body: dict[str, Any]) -
 def list_listings(state: FakeState, incoming: Incoming, body: dict[str, Any]) -> _Answer:
     """`GET /listings`: a bare array, newest first; a page of it when `per_page` is given."""
     listings = [_listing_json(state, r) for r in reversed(_table(state, "listings").values())]
-    query = incoming.request.url.params
-    if query.get("per_page"):
-        paging = _paging(query, 15, 100)
-        if isinstance(paging, ApiError):
-            return paging
-        page, per_page = paging
-        listings = listings[(page - 1) * per_page : page * per_page]
-    return success(200, "Listings retrieved successfully", listings)
+    page = unnumbered_page(incoming.request.url.params, listings)
+    if isinstance(page, ApiError):
+        return page
+    return success(200, "Listings retrieved successfully", page)
 
 
 def add_listing_contacts(state: FakeState, incoming: Incoming, body: dict[str, Any]) -> _Answer:

@@ -32,13 +32,13 @@ import httpx
 from .._api import Incoming, Route, _timestamp_now
 from .._envelopes import ApiError, not_found, success, validation_error
 from .._records import (
-    _paging,
     _public,
     action_route,
     delete_route,
     find,
     get_route,
     is_uuid,
+    unnumbered_page,
     update_route,
 )
 from .._state import FakeState
@@ -145,13 +145,10 @@ def array_list(
             for record in state.records.get(collection, {}).values()
             if all(keep(query, record) for keep in keeps)
         ]
-        if query.get("per_page"):
-            paging = _paging(query, 15, 100)
-            if isinstance(paging, ApiError):
-                return paging.response()
-            page, size = paging
-            records = records[(page - 1) * size : page * size]
-        return success(200, "", [_render(record) for record in records])
+        page = unnumbered_page(query, records)
+        if isinstance(page, ApiError):
+            return page.response()
+        return success(200, "", [_render(record) for record in page])
 
     return Route("GET", template, permission, endpoint)
 
