@@ -20,7 +20,7 @@ from .._validators import check_text as _text
 from .._validators import validate_uuid
 from ._base import Resource, fields, uuid_path, with_id
 
-__all__ = ["AgentChannels", "AgentIntents", "updated_agent"]
+__all__ = ["AgentChannels", "AgentIntents", "updated_agent", "written_item"]
 
 
 def _number(value: object, field: str) -> None:
@@ -178,26 +178,34 @@ def updated_agent(agent_id: Any) -> Callable[[Any], Agent]:
     return with_id(Agent, agent_id)
 
 
+def written_item(
+    data: Any, section: str, ids: tuple[str, ...], item_id: Any, match: tuple[str, Any]
+) -> Any:
+    """The item an agent sub-resource write answered with: the reply's `data` itself,
+    or, when `data` is the whole agent (as those writes answer), the item of its
+    `section` with `item_id` under one of `ids`, or (for a new one, `item_id` None)
+    the last whose `match` field holds the value written."""
+    if not (isinstance(data, dict) and isinstance(data.get(section), list)):
+        return data
+    items = [item for item in data[section] if isinstance(item, dict)]
+    if item_id is not None:
+        items = [item for item in items if str(item_id) in (item.get(k) for k in ids)]
+    else:
+        name, value = match
+        items = [item for item in items if item.get(name) == value]
+    if not items:
+        raise ResponseDecodeError(
+            f"the response is an agent without the {section.rstrip('s')} just written to it"
+        )
+    return items[-1]
+
+
 def _intent(agent_id: Any, *, intent_id: Any = None, key: Any = None) -> Callable[[Any], Intent]:
-    """The decoder of an intent write: the reply's `data` itself (as the reference
-    says intent updates answer), or, when `data` is the whole agent (as agent
-    sub-resource writes answer), the agent's intent with this id or (for a new one)
-    the last with this key. Auth tokens are dropped either way."""
+    """The decoder of an intent write (see `written_item`); auth tokens dropped."""
+    ids = ("uuid", "intent_uuid", "id")
 
     def decode(body: Any) -> Intent:
-        data = unwrap(body)
-        if isinstance(data, dict) and isinstance(data.get("intents"), list):
-            intents = [i for i in data["intents"] if isinstance(i, dict)]
-            if intent_id is not None:
-                ids = ("uuid", "intent_uuid", "id")
-                intents = [i for i in intents if str(intent_id) in (i.get(k) for k in ids)]
-            elif key is not None:
-                intents = [i for i in intents if i.get("key") == key]
-            if not intents:
-                raise ResponseDecodeError(
-                    "the response is an agent without the intent just written to it"
-                )
-            data = intents[-1]
+        data = written_item(unwrap(body), "intents", ids, intent_id, ("key", key))
         intent = dict(without_token(data)) if isinstance(data, dict) else {}
         if intent_id is not None:
             intent.setdefault("uuid", str(intent_id))

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .._converter import decoder, structure, unwrap
-from .._exceptions import ErrorCode, RequestValidationError, ResponseDecodeError
+from .._exceptions import ErrorCode, RequestValidationError
 from .._models.agents import Agent, AgentWebhook, WebhookEvent
 from .._pagination import AsyncPager
 from .._pipeline import Endpoint, Rule
@@ -24,7 +24,7 @@ from .agent_sections import (
     AgentRoutingRules,
     AgentTraining,
 )
-from .agent_setup import AgentChannels, AgentIntents, updated_agent
+from .agent_setup import AgentChannels, AgentIntents, updated_agent, written_item
 
 __all__ = ["AgentWebhooks", "Agents"]
 
@@ -130,23 +130,11 @@ _agent = decoder(Agent)
 
 
 def _webhook(body: Any, *, webhook_id: str | None = None, url: str | None = None) -> AgentWebhook:
-    """The webhook in a reply: the reply's `data` itself, or, when `data` is the whole
-    agent (as agent sub-resource writes answer), the agent's webhook with this id or
-    (for a new one) the last with this url."""
-    data = unwrap(body)
-    if isinstance(data, dict) and isinstance(data.get("webhooks"), list):
-        hooks = [hook for hook in data["webhooks"] if isinstance(hook, dict)]
-        if webhook_id is not None:
-            ids = ("id", "uuid", "webhook_uuid", "webhook_id")
-            hooks = [hook for hook in hooks if webhook_id in (hook.get(key) for key in ids)]
-        elif url is not None:
-            hooks = [hook for hook in hooks if hook.get("url") == url] or hooks
-        if not hooks:
-            raise ResponseDecodeError(
-                "the response is an agent without the webhook just written to it"
-            )
-        data = hooks[-1]
-    return structure(data, AgentWebhook)
+    """The webhook in a reply (see `written_item`): by id, or, for a new one, by url."""
+    ids = ("id", "uuid", "webhook_uuid", "webhook_id")
+    return structure(
+        written_item(unwrap(body), "webhooks", ids, webhook_id, ("url", url)), AgentWebhook
+    )
 
 
 class AgentWebhooks(Resource):
