@@ -9,8 +9,11 @@ them stops applying after an upgrade.
 
 from __future__ import annotations
 
+import datetime
+import logging
 import os
 import socket
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -23,11 +26,16 @@ __all__ = [
     "BodyStream",
     "HTTPClient",
     "abandon_connections",
+    "anyio_task_states",
+    "build_plain_request",
     "close_asyncio_transport",
+    "is_plain",
     "close_upload_stream",
     "pool_connections",
     "request_of",
+    "send_plain",
     "set_content",
+    "set_elapsed",
     "skip_empty_cookie_work",
     "upload_failure",
     "use_body_stream",
@@ -84,6 +92,148 @@ def skip_empty_cookie_work(http_client: httpx.AsyncClient) -> None:
     jar = http_client.cookies
     if type(jar) is httpx.Cookies:
         jar.__class__ = _Cookies
+
+
+# Sending through the client's transport ------------------------------------------------
+
+
+def _unwrapped(function: Any) -> Any:
+    while hasattr(function, "__wrapped__"):
+        function = function.__wrapped__
+    return function
+
+
+# httpx's own methods (unwrapped: an instrumentation that patched them before this
+# import is seen as a patch all the same).
+_PLAIN_METHODS = {
+    name: _unwrapped(getattr(httpx.AsyncClient, name, None))
+    for name in (
+        "build_request",
+        "send",
+        "_send_handling_auth",
+        "_send_handling_redirects",
+        "_send_single_request",
+        "_transport_for_url",
+    )
+}
+_HTTPX_LOG = logging.getLogger("httpx")
+_INFO = logging.INFO
+
+
+def is_plain(client: httpx.AsyncClient) -> bool:
+    """Whether `client.send` would do nothing more than send through its transport.
+
+    httpx's client adds about 40 us a request on top of its transport (headers
+    merged and copied twice, the auth and redirect loops, a stream wrapper, cookie
+    and log work): as much as the whole SDK. For a client with no auth, no event
+    hooks and no default query parameters, whose send methods are httpx's own (no
+    subclass override; no instrumentation, such as Sentry's or ddtrace's, patching
+    them on the class or the instance), `build_plain_request` and `send_plain` do
+    what `build_request` and `send` would, cheaper: the client's headers and cookies
+    merged in, the transport chosen by its mounts (proxies), the response given its
+    request, elapsed time and default encoding, its cookies stored, httpx's own log
+    line written. Checked on every request, so a patch applied later counts. (A patch
+    applied before the SDK was imported is recognised through `__wrapped__`, which
+    `functools.wraps` and `wrapt` set.)
+    """
+    cls = type(client)
+    patched = client.__dict__
+    for name, original in _PLAIN_METHODS.items():
+        if original is None or getattr(cls, name, None) is not original or name in patched:
+            return False
+    hooks = client.event_hooks
+    return (
+        client.auth is None
+        and not hooks.get("request")
+        and not hooks.get("response")
+        and not client.params
+        and not client.is_closed
+    )
+
+
+def build_plain_request(
+    client: httpx.AsyncClient,
+    method: str,
+    url: httpx.URL,
+    *,
+    params: Any,
+    content: Any,
+    headers: httpx.Headers,
+    timeout: httpx.Timeout,
+) -> httpx.Request:
+    """`client.build_request(...)` for a plain client (`is_plain`) and an absolute URL:
+    the client's headers with `headers` over them, its cookies, the timeout."""
+    if url.userinfo:
+        # httpx would turn a URL's credentials into Basic auth: leave that to it.
+        return client.build_request(
+            method, url, params=params, content=content, headers=headers, timeout=timeout
+        )
+    if params and not url.query:
+        # httpx merges query parameters into a URL by parsing it afresh, twice as dear
+        # as parsing the URL with its query once (the encoding is httpx's own).
+        url = httpx.URL(f"{url}?{httpx.QueryParams(params)}")
+        params = None
+    names = set(headers)  # lower-cased, as httpx.Headers iterates them
+    merged = [(k, v) for k, v in client.headers.raw if k.decode("latin-1").lower() not in names]
+    merged.extend(headers.raw)
+    request = httpx.Request(
+        method,
+        url,
+        params=params,
+        content=content,
+        headers=merged,
+        extensions={"timeout": timeout.as_dict()},
+    )
+    cookies = client.cookies
+    if cookies:
+        cookies.set_cookie_header(request)
+    return request
+
+
+async def send_plain(client: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
+    """`client.send(request, stream=True, follow_redirects=False)` for a plain client.
+
+    The response is left unread, as with `stream=True`; `set_elapsed` gives it its
+    elapsed time once the SDK has read and closed it.
+    """
+    transport = client._transport_for_url(request.url)
+    try:
+        response = await transport.handle_async_request(request)
+    except httpx.RequestError as exc:
+        exc.request = request
+        raise
+    response.request = request
+    response.default_encoding = client._default_encoding
+    if "set-cookie" in response.headers:
+        client.cookies.extract_cookies(response)
+    if _HTTPX_LOG.isEnabledFor(_INFO):
+        _HTTPX_LOG.info(
+            'HTTP Request: %s %s "%s %d %s"',
+            request.method,
+            request.url,
+            response.http_version,
+            response.status_code,
+            response.reason_phrase,
+        )
+    return response
+
+
+def set_elapsed(response: httpx.Response, started: float) -> None:
+    """`response.elapsed`, as httpx's stream wrapper sets it when the body is closed."""
+    response.elapsed = datetime.timedelta(seconds=time.perf_counter() - started)
+
+
+def anyio_task_states() -> Any:
+    """anyio's asyncio backend's record of each task's innermost cancel scope.
+
+    A `WeakKeyDictionary` of task -> `TaskState`, whose `cancel_scope` links to its
+    parents through `_parent_scope`; the I/O boundary reads it to know whether an
+    exchange waits inside a shield (see `_transport._Guarded`). Imported when the
+    first asyncio loop is seen, as anyio itself does.
+    """
+    from anyio._backends import _asyncio
+
+    return _asyncio._task_states
 
 
 def set_content(response: httpx.Response, content: bytes) -> None:

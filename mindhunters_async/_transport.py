@@ -31,9 +31,10 @@ import json
 import math
 import ssl
 import sys
+import time
 import uuid
 import zlib
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Coroutine, Generator, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeGuard
 
@@ -53,8 +54,13 @@ from ._exceptions import (
 )
 from ._httpx import (
     abandon_connections,
+    anyio_task_states,
+    build_plain_request,
     close_upload_stream,
+    is_plain,
+    send_plain,
     set_content,
+    set_elapsed,
     upload_failure,
     use_body_stream,
     use_upload_stream,
@@ -294,13 +300,16 @@ class Sender:
         timeout = request.timeout or options.timeout
         upload = request.upload
         content = _content(request) if upload is None else upload.open()
+        client = self._http_client
+        plain = is_plain(client)
         try:
             url = self._urls.get(target)
             if url is None:
                 url = httpx.URL(target)
                 if not request.path_params and len(self._urls) < _MAX_CACHED_URLS:
                     self._urls[target] = url
-            http_request = self._http_client.build_request(
+            http_request = (build_plain_request if plain else _build_request)(
+                client,
                 request.endpoint.method,
                 url,
                 params=request.params,
@@ -324,13 +333,13 @@ class Sender:
         limit = options.attempt_limit if request.timeout is None else attempt_limit(timeout)
         slots = self._slots
         if slots is None:
-            return await self._attempt(request, http_request, limit)
+            return await self._attempt(request, http_request, limit, plain)
         try:
             slots.acquire_nowait()
         except anyio.WouldBlock:
             await self._wait_for_slot(slots, http_request, request.attempt)
         try:
-            return await self._attempt(request, http_request, limit)
+            return await self._attempt(request, http_request, limit, plain)
         finally:
             slots.release()
 
@@ -348,7 +357,7 @@ class Sender:
         raise error from exc
 
     async def _attempt(
-        self, request: Request, http_request: httpx.Request, limit: float | None
+        self, request: Request, http_request: httpx.Request, limit: float | None, plain: bool
     ) -> httpx.Response:
         if self.closing:
             # Queued while the client was closing: it must not start now.
@@ -363,9 +372,9 @@ class Sender:
         self._attempts.add(attempt)
         try:
             if loop is None:
-                return await self._exchange(attempt, request, http_request)
-            return await _in_child_task(
-                loop, attempt, functools.partial(self._exchange, attempt, request, http_request)
+                return await self._exchange(attempt, request, http_request, plain)
+            return await _Guarded(
+                loop, attempt, self._exchange(attempt, request, http_request, plain)
             )
         finally:
             attempt.stop_clock()
@@ -376,17 +385,23 @@ class Sender:
                 self._drained.set()
 
     async def _exchange(
-        self, attempt: _Attempt, request: Request, http_request: httpx.Request
+        self, attempt: _Attempt, request: Request, http_request: httpx.Request, plain: bool
     ) -> httpx.Response:
         with attempt.scope:
-            return await self._send_and_read(request, http_request)
+            return await self._send_and_read(request, http_request, plain)
         raise self._cut_short(attempt, request, http_request)
 
-    async def _send_and_read(self, request: Request, http_request: httpx.Request) -> httpx.Response:
+    async def _send_and_read(
+        self, request: Request, http_request: httpx.Request, plain: bool
+    ) -> httpx.Response:
+        started = time.perf_counter()
         try:
-            response = await self._http_client.send(
-                http_request, stream=True, follow_redirects=False
-            )
+            if plain:
+                response = await send_plain(self._http_client, http_request)
+            else:
+                response = await self._http_client.send(
+                    http_request, stream=True, follow_redirects=False
+                )
         except Exception as exc:
             if request.upload is not None and (failed := upload_failure(http_request)):
                 # The upload's own error (its file changed), whatever the transport made of it.
@@ -405,6 +420,8 @@ class Sender:
             raise
         if not response.is_closed:  # a body read to its end has closed itself
             await response.aclose()
+        if plain:
+            set_elapsed(response, started)
         return response
 
     def _cut_short(
@@ -486,8 +503,8 @@ CLOSED = (
 
 
 # asyncio is imported by whoever runs an asyncio loop, not by `import mindhunters_async`
-# (it costs the import tens of ms); what the child task needs of it is noted here
-# when the first asyncio loop is seen.
+# (it costs the import tens of ms); what the guard needs of it (and of anyio's asyncio
+# backend) is noted here when the first asyncio loop is seen.
 _ASYNCIO: dict[str, Any] = {}
 
 
@@ -495,66 +512,127 @@ def _is_asyncio_loop(loop: object) -> TypeGuard[asyncio.AbstractEventLoop]:
     asyncio = sys.modules.get("asyncio")
     if asyncio is None or not isinstance(loop, asyncio.AbstractEventLoop):
         return False
-    _ASYNCIO.setdefault("CancelledError", asyncio.CancelledError)
+    if not _ASYNCIO:
+        _ASYNCIO["CancelledError"] = asyncio.CancelledError
+        _ASYNCIO["current_task"] = asyncio.current_task
+        _ASYNCIO["task_states"] = anyio_task_states()
     return True
 
 
-async def _in_child_task(
-    loop: asyncio.AbstractEventLoop,
-    attempt: _Attempt,
-    exchange: Callable[[], Coroutine[Any, Any, Any]],
-) -> httpx.Response:
-    """Run `exchange` in a child task that only its anyio scope ever cancels.
+class _Guarded:
+    """Await `exchange` in the caller's task, never letting a native cancellation in
+    while the exchange is inside an anyio shield.
 
-    A native cancellation of the caller reaches the child as a scope cancellation,
-    which waits for httpcore's shielded clean-up; the caller then re-raises it. The
-    child wakes the caller itself as it ends (not through a done callback), so an
-    attempt costs one turn of the event loop more than running it inline.
+    httpcore protects its clean-up with anyio shields, which only anyio's own
+    cancellation respects; a native one (`task.cancel()`, `asyncio.timeout`) lands
+    wherever the task waits, shielded or not, and strands connections
+    (encode/httpcore#1093). This awaitable steps the exchange's coroutine itself, as
+    the task would, and at each suspension looks at the anyio scopes the exchange has
+    entered (inside the attempt's own scope): where none is shielded it hands the
+    awaited future to the task unchanged, so a cancellation lands there as anywhere
+    else; where one is, it hands over a stand-in future instead, so a native
+    cancellation cancels the stand-in, not the shielded wait. Such a cancellation is
+    then turned into a cancellation of the attempt's scope (which anyio delivers once
+    the shield ends) and re-raised when the exchange is over. It costs nothing while
+    the exchange does not wait (a mock transport) and a few attribute reads per wait,
+    where a child task per attempt cost two turns of the event loop.
     """
-    waiter: asyncio.Future[None] = loop.create_future()
-    outcome: list[Any] = []
-    task = loop.create_task(_run_child(exchange, outcome, waiter))
-    cancelled = _ASYNCIO["CancelledError"]
-    try:
-        await waiter
-    except cancelled:
-        attempt.scope.cancel()
-        while not task.done():
-            finished: asyncio.Future[None] = loop.create_future()
-            task.add_done_callback(functools.partial(_wake, finished))
+
+    __slots__ = ("attempt", "coro", "loop")
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        attempt: _Attempt,
+        coro: Coroutine[Any, Any, httpx.Response],
+    ) -> None:
+        self.loop = loop
+        self.attempt = attempt
+        self.coro = coro
+
+    def __await__(self) -> Generator[Any, None, httpx.Response]:
+        coro = self.coro
+        cancelled = _ASYNCIO["CancelledError"]
+        states = _ASYNCIO["task_states"]
+        task = _ASYNCIO["current_task"]()
+        outer = self.attempt.scope
+        deferred: BaseException | None = None
+        thrown: BaseException | None = None
+        while True:
             try:
-                await finished
-            except cancelled:
+                waited = coro.send(None) if thrown is None else coro.throw(thrown)
+            except StopIteration as stop:
+                if deferred is not None:
+                    raise deferred from None
+                response: httpx.Response = stop.value
+                return response
+            except BaseException as exc:
+                if deferred is not None and not isinstance(exc, cancelled):
+                    raise deferred from None
+                raise
+            thrown = None
+            if not _shielded(states.get(task), outer):
+                try:
+                    yield waited
+                except GeneratorExit:
+                    coro.close()
+                    raise
+                except BaseException as exc:
+                    thrown = exc
                 continue
-        raise
-    if not outcome:
-        await task  # ended by something other than its scope: re-raise that
-    result = outcome[0]
-    if isinstance(result, BaseException):
-        raise result
-    response: httpx.Response = result
-    return response
+            # Shielded: the task waits on a stand-in, and the exchange's own future is
+            # only ever completed, never cancelled, from here.
+            while True:
+                stand_in: asyncio.Future[None] = self.loop.create_future()
+                if waited is None:
+                    self.loop.call_soon(_complete, stand_in, None)
+                else:
+                    waited.add_done_callback(functools.partial(_complete, stand_in))
+                try:
+                    yield from stand_in
+                except GeneratorExit:
+                    coro.close()
+                    raise
+                except cancelled as exc:
+                    # Only a native cancellation reaches a shielded wait: it ends the
+                    # attempt once the shield is over, and the caller then.
+                    deferred = exc
+                    outer.cancel()
+                    if waited is not None and not waited.done():
+                        continue
+                except BaseException as exc:
+                    thrown = exc
+                break
 
 
-async def _run_child(
-    exchange: Callable[[], Coroutine[Any, Any, Any]],
-    outcome: list[Any],
-    waiter: asyncio.Future[None],
-) -> None:
-    try:
-        # Made here, in the child: a child cancelled before it ever ran (at the
-        # loop's shutdown) leaves no coroutine that was never awaited.
-        outcome.append(await exchange())
-    except Exception as exc:
-        outcome.append(exc)
-    finally:
-        if not waiter.done():
-            waiter.set_result(None)
+def _shielded(state: Any, outer: anyio.CancelScope) -> bool:
+    """Whether anyio's `TaskState` `state` has a shielded scope inside `outer`."""
+    scope = None if state is None else state.cancel_scope
+    while scope is not None and scope is not outer:
+        if scope.shield:
+            return True
+        scope = scope._parent_scope
+    return False
 
 
-def _wake(waiter: asyncio.Future[None], _: object) -> None:
-    if not waiter.done():
-        waiter.set_result(None)
+def _complete(stand_in: asyncio.Future[None], _: object) -> None:
+    if not stand_in.done():
+        stand_in.set_result(None)
+
+
+def _build_request(
+    client: httpx.AsyncClient,
+    method: str,
+    url: httpx.URL,
+    *,
+    params: Any,
+    content: Any,
+    headers: httpx.Headers,
+    timeout: httpx.Timeout,
+) -> httpx.Request:
+    return client.build_request(
+        method, url, params=params, content=content, headers=headers, timeout=timeout
+    )
 
 
 def _use_upload(http_request: httpx.Request, upload: Upload, stream: Any) -> None:

@@ -188,3 +188,172 @@ def test_abandon_connections_closes_tls_sockets_of_a_dead_loop() -> None:
         server_side.close()
         listener.close()
     assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
+# Sending through the client's transport (`is_plain`, `build_plain_request`, `send_plain`)
+
+
+def _header_list(request: httpx.Request) -> list[tuple[str, str]]:
+    return sorted((key.lower(), value) for key, value in request.headers.multi_items())
+
+
+@pytest.mark.parametrize(
+    ("params", "content"),
+    [
+        (None, None),
+        ({"per_page": 100, "page": 2}, None),
+        ({"a": [1, 2], "b": None, "c": True, "d": "x y&z", "e": 1.5}, None),
+        (None, b'{"agentId": "x"}'),
+    ],
+)
+def test_a_plain_request_is_what_build_request_builds(params: Any, content: Any) -> None:
+    client = httpx.AsyncClient(
+        headers={"Accept": "application/json", "X-Team": "voice"}, cookies={"sticky": "node-2"}
+    )
+    url = httpx.URL("https://acme.mindhunters.ai/api/v1/calls")
+    headers = httpx.Headers({"accept": "text/plain", "Authorization": "Bearer sk-1"})
+    timeout = httpx.Timeout(5.0, connect=2.0)
+    ours = _httpx.build_plain_request(
+        client, "POST", url, params=params, content=content, headers=headers, timeout=timeout
+    )
+    theirs = client.build_request(
+        "POST", url, params=params, content=content, headers=headers, timeout=timeout
+    )
+    assert (ours.method, ours.url, ours.content) == (theirs.method, theirs.url, theirs.content)
+    assert _header_list(ours) == _header_list(theirs)
+    assert ours.headers["accept"] == "text/plain"  # the request's header over the client's
+    assert ours.extensions == theirs.extensions
+
+
+def _plain_client(**kwargs: Any) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.MockTransport(lambda r: httpx.Response(200)), **kwargs)
+
+
+async def test_is_plain_sees_every_way_a_client_adds_to_send(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def hook(_: Any) -> None:
+        return None
+
+    assert _httpx.is_plain(_plain_client())
+    assert _httpx.is_plain(_httpx.HTTPClient())
+    assert not _httpx.is_plain(_plain_client(auth=("user", "pass")))
+    assert not _httpx.is_plain(_plain_client(event_hooks={"request": [hook]}))
+    assert not _httpx.is_plain(_plain_client(event_hooks={"response": [hook]}))
+    assert not _httpx.is_plain(_plain_client(params={"tenant": "acme"}))
+
+    class Instrumented(httpx.AsyncClient):
+        async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+            return await super().send(request, **kwargs)
+
+    assert not _httpx.is_plain(Instrumented())
+    closed = _plain_client()
+    await closed.aclose()
+    assert not _httpx.is_plain(closed)
+    on_instance = _plain_client()
+    on_instance.send = on_instance.send  # type: ignore[method-assign]
+    assert not _httpx.is_plain(on_instance)
+    # An instrumentation patching httpx's class (Sentry and ddtrace patch `send`):
+    # seen at once, by clients made before it as well.
+    before = _plain_client()
+    real_send = httpx.AsyncClient.send
+
+    async def traced(self: httpx.AsyncClient, request: httpx.Request, **kw: Any) -> Any:
+        return await real_send(self, request, **kw)
+
+    monkeypatch.setattr(httpx.AsyncClient, "send", traced)
+    assert not _httpx.is_plain(before)
+
+
+async def test_a_patched_send_and_event_hooks_still_see_every_sdk_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake = FakeMindhunters()
+    seen: list[str] = []
+
+    async def on_request(request: httpx.Request) -> None:
+        seen.append(f"hook {request.url.path}")
+
+    hooked = httpx.AsyncClient(transport=fake.transport(), event_hooks={"request": [on_request]})
+    async with mh.AsyncMindhunters(
+        api_token=fake.DEFAULT_TOKEN, base_url=fake.DEFAULT_BASE_URL, http_client=hooked
+    ) as client:
+        await client.calls.list()
+    await hooked.aclose()
+
+    real_send = httpx.AsyncClient.send
+
+    async def traced(self: httpx.AsyncClient, request: httpx.Request, **kw: Any) -> Any:
+        seen.append(f"send {request.url.path}")
+        return await real_send(self, request, **kw)
+
+    monkeypatch.setattr(httpx.AsyncClient, "send", traced)
+    async with fake.client() as client:  # the SDK's own client, after the patch
+        await client.calls.list()
+    assert seen == ["hook /api/v1/calls", "send /api/v1/calls"]
+
+
+async def test_the_plain_path_uses_the_clients_mounts_cookies_and_log_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fake = FakeMindhunters()
+    unused: list[httpx.Request] = []
+
+    def set_cookie(request: httpx.Request) -> httpx.Response:
+        response = fake.transport().handle_request(request)
+        response.read()
+        return httpx.Response(
+            response.status_code,
+            headers=[*response.headers.multi_items(), ("set-cookie", "lb=node-7; Path=/")],
+            content=response.content,
+        )
+
+    mounted = httpx.AsyncClient(
+        transport=httpx.MockTransport(lambda r: unused.append(r) or httpx.Response(500)),
+        mounts={
+            f"https://{httpx.URL(fake.DEFAULT_BASE_URL).host}": httpx.MockTransport(set_cookie)
+        },
+    )
+    assert _httpx.is_plain(mounted)
+    caplog.set_level("INFO", logger="httpx")
+    async with mh.AsyncMindhunters(
+        api_token=fake.DEFAULT_TOKEN, base_url=fake.DEFAULT_BASE_URL, http_client=mounted
+    ) as client:
+        raw = await client.calls.with_raw_response.list()
+        assert raw.status_code == 200
+        await client.calls.list()
+    assert unused == []  # the mount (a proxy, say) was used, not the default transport
+    assert mounted.cookies.get("lb") == "node-7"  # stored, and sent back next time
+    assert fake.requests[-1].headers.get("cookie") == "lb=node-7"
+    lines = [r.getMessage() for r in caplog.records if r.name == "httpx"]
+    assert lines[0] == f'HTTP Request: GET {fake.DEFAULT_BASE_URL}/calls?page=1 "HTTP/1.1 200 OK"'
+    await mounted.aclose()
+
+
+async def test_a_plain_response_has_its_request_and_elapsed_time() -> None:
+    fake = FakeMindhunters()
+    responses: list[httpx.Response] = []
+
+    async def keep(request: Any, call_next: Any) -> httpx.Response:
+        response: httpx.Response = await call_next(request)
+        responses.append(response)
+        return response
+
+    async with fake.client(middleware=[keep]) as client:
+        await client.calls.list()
+    (response,) = responses
+    assert response.request.url.path == "/api/v1/calls"
+    assert response.elapsed.total_seconds() >= 0
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])  # trio keeps its own scopes
+async def test_anyio_task_states_is_where_anyio_keeps_each_tasks_scopes(
+    anyio_backend: str,
+) -> None:
+    import asyncio
+
+    states = _httpx.anyio_task_states()
+    with anyio.CancelScope() as outer, anyio.CancelScope(shield=True) as inner:
+        state = states.get(asyncio.current_task())
+        assert state.cancel_scope is inner and inner.shield
+        assert state.cancel_scope._parent_scope is outer

@@ -341,6 +341,38 @@ async def test_asyncio_cancellation_storm_leaks_no_connection(
         await assert_pool_is_healthy(client, http_backend)
 
 
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_a_native_cancellation_never_lands_inside_a_shield(anyio_backend: str) -> None:
+    # httpcore's clean-up waits inside anyio shields. A native cancellation of the
+    # caller must let such a wait finish, then end the call, as anyio's would.
+    entered, release = anyio.Event(), anyio.Event()
+    shielded_wait: list[str] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        with anyio.CancelScope(shield=True):
+            entered.set()
+            try:
+                await release.wait()
+            except BaseException as exc:
+                shielded_wait.append(f"interrupted by {type(exc).__name__}")
+                raise
+            shielded_wait.append("finished")
+        await anyio.sleep(3600)  # unshielded: the cancellation lands here
+        return httpx.Response(200, json={"id": "never"})
+
+    async with mh.AsyncMindhunters(
+        api_token="sk-test", tenant="acme", transport=httpx.MockTransport(handler)
+    ) as client:
+        with anyio.fail_after(10):
+            task = asyncio.ensure_future(client.calls.get(uuid.uuid4()))
+            await entered.wait()
+            task.cancel()
+            release.set()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+    assert shielded_wait == ["finished"]
+
+
 async def test_cancel_scope_storm_leaks_no_connection(sleeps: RecordingSleep) -> None:
     # What trio (and anyio on asyncio) users write instead of task.cancel().
     async def one(client: mh.AsyncMindhunters) -> None:
