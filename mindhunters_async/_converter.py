@@ -21,6 +21,7 @@ import cattrs
 from ._exceptions import ResponseDecodeError
 
 __all__ = [
+    "EXTRA_KEYS",
     "converter",
     "decoder",
     "decoder_for",
@@ -34,6 +35,11 @@ __all__ = [
 T = TypeVar("T")
 
 converter = cattrs.Converter()
+
+EXTRA_KEYS = "extra_keys"
+"""Field metadata: this dict field takes the keys of an object that no field takes
+(those whose value is a string or null), merged under a nested object of its own
+name; `Contact.custom_fields` is one (the API sends custom fields as top-level keys)."""
 
 
 class _Unreadable(Exception):
@@ -150,10 +156,15 @@ def _make_attrs_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
     # for every key of every object of every response.
     by_key: dict[str, tuple[str, Any, Callable[[Any, Any], Any], Any, bool]] = {}
     required: list[str] = []
+    # The field (a dict) that keys no field takes land in, when a model has one
+    # (`extra_keys()` in its metadata): those whose value is a string or null.
+    rest: str | None = None
     for field in attrs.fields(cls):
         if not field.init:
             continue
         name = field.alias or field.name
+        if field.metadata.get(EXTRA_KEYS):
+            rest = name
         inner, optional = _strip_optional(field.type)
         if inner is Any:
             hook: Callable[[Any, Any], Any] = _identity
@@ -182,7 +193,7 @@ def _make_attrs_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
                 # multiplying its keys gets the general loop, never a compile per object.
                 if len(shapes) >= _MAX_SHAPES or len(keys) > _MAX_SHAPE_KEYS:
                     return generic(data)
-                read = shapes[keys] = _compile_shape(cls, keys, by_key, required)
+                read = shapes[keys] = _compile_shape(cls, keys, by_key, required, rest)
             if read is not None:
                 return read(data)
         return generic(data)
@@ -192,9 +203,14 @@ def _make_attrs_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
             raise _Unreadable
         kwargs: dict[str, Any] = {}
         converted: set[str] | None = None
+        extra: dict[str, Any] = {}
         for key, value in data.items():
             entry = get_entry(key)
-            if entry is None or value is None:
+            if entry is None:
+                if rest is not None and type(key) is str and (value is None or type(value) is str):
+                    extra[key] = value
+                continue
+            if value is None:
                 continue
             name, as_is, hook, inner, lenient = entry
             if type(value) is as_is:
@@ -219,13 +235,24 @@ def _make_attrs_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
         for name in required:
             if name not in kwargs:
                 raise _Unreadable
+        if extra:
+            assert rest is not None
+            # A nested object of the field's own name (an older shape) wins.
+            kwargs[rest] = {**extra, **kwargs.get(rest, {})}
         return cls(**kwargs)
 
+    _SHAPES[structure] = shapes
     return structure
 
 
 def _identity(value: Any, _: Any) -> Any:
     return value
+
+
+# The compiled readers of each model class, by its structure hook: a compiled shape
+# reading a nested object (a call's agent) looks its reader up directly.
+_SHAPES: dict[Callable[[Any, Any], Any], dict[tuple[Any, ...], Callable[[Any], Any] | None]] = {}
+_NO_SHAPES: dict[tuple[Any, ...], Callable[[Any], Any] | None] = {}
 
 
 # Per class: enough for every shape one endpoint sends, few enough that a hostile
@@ -254,17 +281,21 @@ def _compile_shape(
     keys: tuple[Any, ...],
     by_key: dict[str, tuple[str, Any, Callable[[Any, Any], Any], Any, bool]],
     required: list[str],
+    rest: str | None = None,
 ) -> Callable[[Any], Any] | None:
     """A function reading a dict with exactly these keys, in this order, into `cls`,
     as `_make_attrs_structure`'s loop would; None when two keys name one field (the
     loop's precedence rules then apply) or a key is not a string."""
     entries: list[tuple[int, tuple[str, Any, Callable[[Any, Any], Any], Any, bool]]] = []
+    unknown: list[int] = []
     names: set[str] = set()
     for index, key in enumerate(keys):
         if type(key) is not str:
             return None
         entry = by_key.get(key)
         if entry is None:
+            if rest is not None:
+                unknown.append(index)
             continue
         if entry[0] in names:
             return None
@@ -272,12 +303,7 @@ def _compile_shape(
         entries.append((index, entry))
     if any(name not in names for name in required):
         return None  # the loop raises the error
-    env: dict[str, Any] = {
-        "cls": cls,
-        "_Unreadable": _Unreadable,
-        "_fromiso": datetime.fromisoformat,
-        "_utc": timezone.utc,
-    }
+    env: dict[str, Any] = {"cls": cls, "_Unreadable": _Unreadable}
     plain = _plain(cls)
     lines = ["def read(data):"]
     unpacked = ", ".join(f"v{i}" for i in range(len(keys)))
@@ -286,43 +312,20 @@ def _compile_shape(
     # A dict-backed class whose __init__ only stores its arguments gets its __dict__
     # in one step (a frozen attrs __init__ sets each field in turn): built here.
     lines.append("    kw = _defaults.copy()" if plain else "    kw = {}")
-    for index, (name, as_is, hook, inner, lenient) in entries:
-        v = f"v{index}"
-        env[f"h{index}"], env[f"t{index}"], env[f"a{index}"] = hook, inner, as_is
-        lines.append(f"    if {v} is not None:")
-        if hook is _identity:
-            lines.append(f"        kw[{name!r}] = {v}")
-            continue
-        pad = "        "
-        if as_is is not None:
-            lines.append(f"        if type({v}) is a{index}:")
-            lines.append(f"            kw[{name!r}] = {v}")
-            lines.append("        else:")
-            pad = "            "
-        elif hook is _datetime and _ISOFORMAT_READS_Z:
-            # The common case of `_datetime`, without its call: an ISO string.
-            lines.append("        x = None")
-            lines.append(f"        if type({v}) is str:")
-            lines.append("            try:")
-            lines.append(f"                x = _fromiso({v})")
-            lines.append("            except ValueError:")
-            lines.append("                pass")
-            lines.append("        if x is not None:")
-            lines.append(
-                f"            kw[{name!r}] = x if x.tzinfo is not None else x.replace(tzinfo=_utc)"
-            )
-            lines.append("        else:")
-            pad = "            "
-        if lenient:
-            lines.append(f"{pad}try:")
-            lines.append(f"{pad}    kw[{name!r}] = h{index}({v}, t{index})")
-            lines.append(f"{pad}except Exception:")
-            lines.append(f"{pad}    pass")
-        else:
-            lines.append(f"{pad}kw[{name!r}] = h{index}({v}, t{index})")
+    for index, entry in entries:
+        lines.extend(_field_lines(index, entry, env))
     for name in required:
         lines.append(f"    if {name!r} not in kw:")
         lines.append("        raise _Unreadable")
+    if unknown:
+        # The keys themselves are passed in `env`, never written into the source.
+        lines.append("    ex = {}")
+        for index in unknown:
+            env[f"k{index}"] = keys[index]
+            lines.append(f"    if v{index} is None or type(v{index}) is str:")
+            lines.append(f"        ex[k{index}] = v{index}")
+        lines.append("    if ex:")
+        lines.append(f"        kw[{rest!r}] = {{**ex, **kw[{rest!r}]}} if {rest!r} in kw else ex")
     if plain:
         env["_defaults"] = {
             f.name: f.default
@@ -345,6 +348,85 @@ def _compile_shape(
     exec("\n".join(lines), env)
     read: Callable[[Any], Any] = env["read"]
     return read
+
+
+def _field_lines(
+    index: int,
+    entry: tuple[str, Any, Callable[[Any, Any], Any], Any, bool],
+    env: dict[str, Any],
+) -> list[str]:
+    """The source reading value `v{index}` into `kw[name]`: first the common case of
+    its type, inline (a string for a string, an ISO string for a datetime, a nested
+    object by its shape's reader), then, for any other value but null, the hook."""
+    name, as_is, hook, inner, lenient = entry
+    v, key = f"v{index}", repr(name)
+    env[f"h{index}"], env[f"t{index}"], env[f"a{index}"] = hook, inner, as_is
+    if hook is _identity:
+        return [f"    if {v} is not None:", f"        kw[{key}] = {v}"]
+
+    def guarded(body: list[str], pad: str) -> list[str]:
+        if not lenient:
+            return [pad + line for line in body]
+        return [
+            f"{pad}try:",
+            *(f"{pad}    {line}" for line in body),
+            f"{pad}except Exception:",
+            f"{pad}    pass",
+        ]
+
+    lines: list[str] = []
+    sequence = _SEQUENCES.get(hook)
+    nested = _SHAPES.get(hook)
+    if nested is not None:
+        # A nested object (a call's agent) of a shape already compiled: its reader,
+        # without the hook's call and its own shape lookup.
+        env[f"n{index}"] = nested
+        lines += [f"    if type({v}) is dict and (r := n{index}.get(tuple({v}))) is not None:"]
+        lines += guarded([f"kw[{key}] = r({v})"], "        ")
+    elif hook is _float:
+        env["_isfinite"] = math.isfinite
+        lines += [f"    if type({v}) is float and _isfinite({v}):", f"        kw[{key}] = {v}"]
+    elif sequence is not None:
+        # A JSON array: its items read in place; objects (a contact's tags) each by
+        # its shape's reader, as above.
+        env[f"m{index}"], env[f"i{index}"], env[f"u{index}"] = sequence
+        item_shapes = _SHAPES.get(sequence[1])
+        if item_shapes is None:
+            body = [f"kw[{key}] = m{index}([i{index}(e, u{index}) for e in {v}])"]
+        else:
+            env[f"n{index}"] = item_shapes
+            body = [
+                "out = []",
+                f"for e in {v}:",
+                f"    r = n{index}.get(tuple(e)) if type(e) is dict else None",
+                f"    out.append(r(e) if r is not None else i{index}(e, u{index}))",
+                f"kw[{key}] = m{index}(out)",
+            ]
+        lines += [f"    if type({v}) is list:", *guarded(body, "        ")]
+    elif as_is is not None:
+        lines += [f"    if type({v}) is a{index}:", f"        kw[{key}] = {v}"]
+        if as_is is str:
+            # An integer where a string is expected (Laravel's ids), as `_str` reads it.
+            lines += [f"    elif type({v}) is int:", f"        kw[{key}] = str({v})"]
+    call = [f"kw[{key}] = h{index}({v}, t{index})"]
+    if hook is _datetime and _ISOFORMAT_READS_Z and not lines:
+        # An ISO string, as `_datetime` reads it first, without its call; anything
+        # else (another format, a timestamp) goes to it.
+        env["_fromiso"], env["_utc"] = datetime.fromisoformat, timezone.utc
+        lines += [
+            f"    if type({v}) is str:",
+            "        try:",
+            f"            x = _fromiso({v})",
+            "        except ValueError:",
+            "            x = None",
+            "        if x is not None:",
+            f"            kw[{key}] = x if x.tzinfo is not None else x.replace(tzinfo=_utc)",
+            "        else:",
+            *guarded(call, "            "),
+        ]
+    if not lines:
+        return [f"    if {v} is not None:", *guarded(call, "        ")]
+    return [*lines, f"    elif {v} is not None:", *guarded(call, "        ")]
 
 
 def _make_attrs_unstructure(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
@@ -381,7 +463,12 @@ def _make_sequence_structure(tp: Any) -> Callable[[Any, Any], Any]:
             raise _Unreadable
         return make([item(element, inner) for element in value])
 
+    # What a compiled shape needs to read a JSON array into this field inline.
+    _SEQUENCES[structure] = (make, item, inner)
     return structure
+
+
+_SEQUENCES: dict[Callable[[Any, Any], Any], tuple[Any, Callable[[Any, Any], Any], Any]] = {}
 
 
 converter.register_structure_hook_factory(_is_sequence, _make_sequence_structure)
@@ -401,8 +488,18 @@ def structure_all(items: list[Any], cls: type[T]) -> tuple[T, ...]:
     """`items` (decoded JSON objects) as `cls`es; `ResponseDecodeError` naming the
     first that cannot be read."""
     hook = converter.get_structure_hook(cls)
+    get = _SHAPES.get(hook, _NO_SHAPES).get
     try:
-        return tuple([hook(item, cls) for item in items])
+        # Each item straight to its shape's reader when there is one (as the hook
+        # would find it), the hook otherwise.
+        return tuple(
+            [
+                read(item)
+                if type(item) is dict and (read := get(tuple(item))) is not None
+                else hook(item, cls)
+                for item in items
+            ]
+        )
     except Exception:
         read = decoder_for(cls)
         return tuple(map(read, items))  # raises the error of the first bad item
@@ -490,13 +587,15 @@ def page_parts(body: Any) -> tuple[list[Any], dict[str, int | None], bool | None
                 more = source.get("has_more", source.get("hasMore"))
                 if has_more is None and isinstance(more, bool):
                     has_more = more
-                for name in _PAGE_FIELDS:
-                    camel = _camel(name)
+                for name, camel in _PAGE_KEYS:
                     if name in source and name not in numbers:
                         numbers[name] = source[name]
                     elif camel in source and name not in numbers:
                         numbers[name] = source[camel]
     return items, {name: _maybe_int(numbers.get(name)) for name in _PAGE_FIELDS}, has_more
+
+
+_PAGE_KEYS = [(name, _camel(name)) for name in _PAGE_FIELDS]
 
 
 def _maybe_int(value: Any) -> int | None:

@@ -411,6 +411,45 @@ def test_a_compiled_shape_reads_as_the_general_loop_does(data: dict[str, Any]) -
     assert results[0] == results[1] == results[2]
 
 
+CONTACT_SHAPES = [
+    # Keys no field takes: strings and nulls are custom fields, anything else is not.
+    {"uuid": CALL_ID, "name": "Ada", "tier": "Gold", "order_ref": None, "score": 7},
+    # A nested object of the field's own name wins over flat keys.
+    {"uuid": CALL_ID, "tier": "Gold", "custom_fields": {"tier": "Platinum", "vip": True}},
+    {"uuid": CALL_ID, "tags": [{"id": 1, "name": "lead"}, {"uuid": "t2", "name": 3}]},
+    {"uuid": CALL_ID, "tags": "lead"},  # not an array: dropped
+    {"uuid": CALL_ID, "tags": [{"name": "no id"}]},  # an item without its id: dropped
+    {"uuid": CALL_ID, "x')\nimport os\n": "an odd key", "": "empty"},
+    {"id": 5, "uuid": CALL_ID, "tier": "Gold"},  # two keys of one field: the loop reads it
+]
+
+
+@pytest.mark.parametrize("data", CONTACT_SHAPES)
+def test_a_compiled_contact_shape_reads_tags_and_custom_fields_as_the_loop_does(
+    data: dict[str, Any],
+) -> None:
+    import types
+
+    from mindhunters_async._converter import converter
+
+    hook = converter.get_structure_hook(mh.Contact)
+    results = [hook(value, mh.Contact) for value in (data, types.MappingProxyType(data), data)]
+    assert results[0] == results[1] == results[2]
+
+
+def test_custom_fields_take_unknown_text_keys_and_a_nested_object_wins() -> None:
+    from mindhunters_async._converter import structure
+
+    flat, nested, odd, tagged = (structure(CONTACT_SHAPES[i], mh.Contact) for i in (0, 1, 5, 2))
+    assert flat.custom_fields == {"tier": "Gold", "order_ref": None}
+    assert nested.custom_fields == {"tier": "Platinum", "vip": True}
+    # A key is data, never code: it lands as it came.
+    assert odd.custom_fields == {"x')\nimport os\n": "an odd key", "": "empty"}
+    assert tagged.tags == (mh.ContactTag(id="1", name="lead"), mh.ContactTag(id="t2", name="3"))
+    assert structure(CONTACT_SHAPES[3], mh.Contact).tags is None
+    assert structure(CONTACT_SHAPES[4], mh.Contact).tags is None
+
+
 def test_a_server_varying_its_keys_cannot_grow_the_shape_cache() -> None:
     from mindhunters_async._converter import _MAX_SHAPES, converter
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-from .._converter import _camel, converter
+from .._converter import EXTRA_KEYS
 from . import _aliases
 
 __all__ = ["Contact", "ContactTag", "Pool", "PoolContact", "PoolContactsAdded"]
@@ -47,50 +47,9 @@ class Contact:
     status: str | None = None
     tags: tuple[ContactTag, ...] | None = None
     blacklist: Any = None
-    custom_fields: dict[str, Any] = attrs.field(factory=dict)
+    custom_fields: dict[str, Any] = attrs.field(factory=dict, metadata={EXTRA_KEYS: True})
     created_at: datetime | None = None
     updated_at: datetime | None = None
-
-
-def _wire_keys(cls: type[Any]) -> frozenset[str]:
-    keys: set[str] = set()
-    for field in attrs.fields(cls):
-        keys.update((field.name, _camel(field.name), *field.metadata.get("aliases", ())))
-    return frozenset(keys)
-
-
-_CONTACT_KEYS = _wire_keys(Contact)
-_read_contact = converter.get_structure_hook(Contact)
-
-
-# Whether objects with these keys, in this order, have keys no field takes: the
-# objects of one page share their keys, so the answer is worked out once a page.
-_HAS_EXTRA: dict[tuple[Any, ...], bool] = {}
-
-
-def _structure_contact(data: Any, cls: type[Contact]) -> Contact:
-    contact = _read_contact(data, cls)
-    keys = tuple(data)
-    has_extra = _HAS_EXTRA.get(keys)
-    if has_extra is None:
-        has_extra = bool(data.keys() - _CONTACT_KEYS)
-        if len(_HAS_EXTRA) < 64:  # a server varying its keys cannot grow it
-            _HAS_EXTRA[keys] = has_extra
-    if not has_extra:
-        return contact  # type: ignore[no-any-return]
-    extra = {
-        key: value
-        for key, value in data.items()
-        if key not in _CONTACT_KEYS and (value is None or isinstance(value, str))
-    }
-    if not extra:
-        return contact  # type: ignore[no-any-return]
-    # A nested `custom_fields` object (the older guide's shape) wins over flat keys.
-    return attrs.evolve(contact, custom_fields={**extra, **contact.custom_fields})  # type: ignore[no-any-return]
-
-
-# Registered on the SDK's one converter, so pages of contacts read custom fields too.
-converter.register_structure_hook(Contact, _structure_contact)
 
 
 @attrs.frozen(slots=False)
