@@ -9,6 +9,7 @@ them stops applying after an upgrade.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import os
@@ -81,6 +82,10 @@ class HTTPClient(httpx.AsyncClient):
         self.cookies = kwargs.get("cookies") or {}
 
 
+# Jars whose `extract_cookies` finds nothing without a Set-Cookie header (see `_Cookies`).
+_SKIPPABLE_JARS = (httpx.Cookies, _Cookies)
+
+
 def skip_empty_cookie_work(http_client: httpx.AsyncClient) -> None:
     """Give a caller's `http_client` the SDK's cookie shortcut, keeping its jar.
 
@@ -110,9 +115,16 @@ _PLAIN_METHODS = {
     for name in (
         "build_request",
         "send",
+        "_build_redirect_request",
+        "_build_request_auth",
+        "_merge_cookies",
+        "_merge_headers",
+        "_merge_queryparams",
+        "_merge_url",
         "_send_handling_auth",
         "_send_handling_redirects",
         "_send_single_request",
+        "_set_timeout",
         "_transport_for_url",
     )
 }
@@ -126,17 +138,26 @@ def is_plain(client: httpx.AsyncClient) -> bool:
     httpx's client adds about 40 us a request on top of its transport (headers
     merged and copied twice, the auth and redirect loops, a stream wrapper, cookie
     and log work): as much as the whole SDK. For a client with no auth, no event
-    hooks and no default query parameters, whose send methods are httpx's own (no
-    subclass override; no instrumentation, such as Sentry's or ddtrace's, patching
-    them on the class or the instance), `build_plain_request` and `send_plain` do
-    what `build_request` and `send` would, cheaper: the client's headers and cookies
-    merged in, the transport chosen by its mounts (proxies), the response given its
-    request, elapsed time and default encoding, its cookies stored, httpx's own log
-    line written. Checked on every request, so a patch applied later counts. (A patch
-    applied before the SDK was imported is recognised through `__wrapped__`, which
-    `functools.wraps` and `wrapt` set.)
+    hooks and no default query parameters, of httpx's own class (or the SDK's, which
+    only swaps the cookie jar's class), whose methods are httpx's own (no
+    instrumentation, such as Sentry's or ddtrace's, patching them on the class or the
+    instance), `build_plain_request` and `send_plain` do what `build_request` and
+    `send(stream=True, follow_redirects=False)` would, cheaper: the client's headers
+    and cookies merged in, the transport chosen by its mounts (proxies), the response
+    given its request, `next_request`, elapsed time and default encoding, its cookies
+    stored, the client marked open, httpx's own log line written. Checked on every
+    request, so a patch applied later counts (one applied before the SDK was imported
+    is recognised through `__wrapped__`, which `functools.wraps` and `wrapt` set).
+
+    Two differences, on purpose: the response's stream is the transport's own (not
+    wrapped in httpx's timing stream; `set_elapsed` sets `elapsed` instead), and a 3xx
+    whose `Location` is not a valid URL is returned without `next_request`, as httpx2
+    does, where httpx 0.28 raises `RemoteProtocolError`: the SDK then reports the 3xx
+    as the status error it is, not as a connection failure.
     """
     cls = type(client)
+    if cls is not httpx.AsyncClient and cls is not HTTPClient:
+        return False  # a subclass may add to any step
     patched = client.__dict__
     for name, original in _PLAIN_METHODS.items():
         if original is None or getattr(cls, name, None) is not original or name in patched:
@@ -161,13 +182,9 @@ def build_plain_request(
     headers: httpx.Headers,
     timeout: httpx.Timeout,
 ) -> httpx.Request:
-    """`client.build_request(...)` for a plain client (`is_plain`) and an absolute URL:
-    the client's headers with `headers` over them, its cookies, the timeout."""
-    if url.userinfo:
-        # httpx would turn a URL's credentials into Basic auth: leave that to it.
-        return client.build_request(
-            method, url, params=params, content=content, headers=headers, timeout=timeout
-        )
+    """`client.build_request(...)` for a plain client (`is_plain`) and an absolute URL
+    without credentials (httpx turns those into Basic auth in `send`): the client's
+    headers with `headers` over them, its cookies, the timeout."""
     if params and not url.query:
         # httpx merges query parameters into a URL by parsing it afresh, twice as dear
         # as parsing the URL with its query once (the encoding is httpx's own).
@@ -176,18 +193,17 @@ def build_plain_request(
     names = set(headers)  # lower-cased, as httpx.Headers iterates them
     merged = [(k, v) for k, v in client.headers.raw if k.decode("latin-1").lower() not in names]
     merged.extend(headers.raw)
-    request = httpx.Request(
+    cookies = client.cookies
+    return httpx.Request(
         method,
         url,
         params=params,
         content=content,
         headers=merged,
+        # As build_request merges them: the Request sets the Cookie header from a copy.
+        cookies=cookies if cookies else None,
         extensions={"timeout": timeout.as_dict()},
     )
-    cookies = client.cookies
-    if cookies:
-        cookies.set_cookie_header(request)
-    return request
 
 
 async def send_plain(client: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
@@ -204,8 +220,16 @@ async def send_plain(client: httpx.AsyncClient, request: httpx.Request) -> httpx
         raise
     response.request = request
     response.default_encoding = client._default_encoding
-    if "set-cookie" in response.headers:
-        client.cookies.extract_cookies(response)
+    jar = client.cookies
+    if "set-cookie" in response.headers or type(jar) not in _SKIPPABLE_JARS:
+        jar.extract_cookies(response)
+    state = client._state
+    if state.name == "UNOPENED":
+        client._state = type(state).OPENED  # as send marks it: `async with` now refuses it
+    if response.has_redirect_location:
+        # Never followed; what the redirect would be, as send leaves it on the response.
+        with contextlib.suppress(httpx.RemoteProtocolError):
+            response.next_request = client._build_redirect_request(request, response)
     if _HTTPX_LOG.isEnabledFor(_INFO):
         _HTTPX_LOG.info(
             'HTTP Request: %s %s "%s %d %s"',

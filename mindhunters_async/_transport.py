@@ -6,7 +6,10 @@ table (`TRANSPORT_ERRORS`, which also says whether the request surely never left
 bodies that cannot be read become `ResponseDecodeError`, and a body that cannot be
 written as JSON is a `RequestValidationError`. A streamed upload (`Request.upload`)
 is opened afresh for each attempt and closed after it; an error of its own (its
-file changed while sent) reaches the caller as itself, on every transport.
+file changed while sent) reaches the caller as itself, on every transport. A client
+whose `send` would add nothing to its transport's work (`_httpx.is_plain`: the SDK's
+own, or a caller's without auth, event hooks or default query parameters) is sent
+through that transport directly, as its `send` would, at a fraction of the cost.
 
 Three guarantees live here, for every transport:
 
@@ -17,8 +20,9 @@ Three guarantees live here, for every transport:
 - **Cancellation never strands a connection.** httpcore protects its clean-up with
   anyio shields, which a native asyncio cancellation (`task.cancel()`,
   `asyncio.wait_for`, `asyncio.timeout`) passes through, leaving connections
-  marked busy forever (encode/httpcore#1093). On asyncio each attempt's I/O runs in
-  a child task that is only ever cancelled through its anyio scope.
+  marked busy forever (encode/httpcore#1093). On asyncio each attempt is awaited
+  through `_Guarded`, which keeps a native cancellation out of every shielded wait
+  and turns it into a cancellation of the attempt's anyio scope.
 - **Shutdown is orderly.** `Sender.aclose` stops queued and new requests with
   `ClientStateError`, lets attempts in flight finish for a grace period, cuts the
   rest short, and only then closes the pool, so no socket is left to the collector.
@@ -301,13 +305,13 @@ class Sender:
         upload = request.upload
         content = _content(request) if upload is None else upload.open()
         client = self._http_client
-        plain = is_plain(client)
         try:
             url = self._urls.get(target)
             if url is None:
                 url = httpx.URL(target)
                 if not request.path_params and len(self._urls) < _MAX_CACHED_URLS:
                     self._urls[target] = url
+            plain = is_plain(client) and not url.userinfo
             http_request = (build_plain_request if plain else _build_request)(
                 client,
                 request.endpoint.method,
@@ -520,22 +524,31 @@ def _is_asyncio_loop(loop: object) -> TypeGuard[asyncio.AbstractEventLoop]:
 
 
 class _Guarded:
-    """Await `exchange` in the caller's task, never letting a native cancellation in
-    while the exchange is inside an anyio shield.
+    """Await an attempt's exchange in the caller's task, never letting a native
+    cancellation land while the exchange waits inside an anyio shield.
 
     httpcore protects its clean-up with anyio shields, which only anyio's own
     cancellation respects; a native one (`task.cancel()`, `asyncio.timeout`) lands
     wherever the task waits, shielded or not, and strands connections
     (encode/httpcore#1093). This awaitable steps the exchange's coroutine itself, as
-    the task would, and at each suspension looks at the anyio scopes the exchange has
-    entered (inside the attempt's own scope): where none is shielded it hands the
-    awaited future to the task unchanged, so a cancellation lands there as anywhere
-    else; where one is, it hands over a stand-in future instead, so a native
-    cancellation cancels the stand-in, not the shielded wait. Such a cancellation is
-    then turned into a cancellation of the attempt's scope (which anyio delivers once
-    the shield ends) and re-raised when the exchange is over. It costs nothing while
-    the exchange does not wait (a mock transport) and a few attribute reads per wait,
-    where a child task per attempt cost two turns of the event loop.
+    the task would, and at each wait looks at the anyio scopes the exchange has entered
+    inside the attempt's own:
+
+    - none shielded: the awaited future goes to the task unchanged, and a
+      cancellation lands there as anywhere else;
+    - one shielded: the task waits on a stand-in instead. A native cancellation
+      cancels the stand-in, not the shielded wait, and is kept until the exchange next
+      waits unshielded, where it is delivered as the task would have (or re-raised
+      when the exchange ends first). A cancellation of a scope at or inside the shield
+      (a deadline of the clean-up's own) is anyio's, and is passed on at once.
+
+    It costs nothing while the exchange does not wait (a mock transport) and a few
+    attribute reads per wait, where a child task per attempt costs two turns of the
+    event loop. One limit: a native timeout started inside a shield (an
+    `asyncio.timeout` in a custom transport's shielded clean-up) is indistinguishable
+    from the caller's cancellation, so it cannot cut that shielded wait short; when it
+    has withdrawn its request by the time the wait ends (Python 3.11+), nothing is
+    delivered.
     """
 
     __slots__ = ("attempt", "coro", "loop")
@@ -556,22 +569,37 @@ class _Guarded:
         states = _ASYNCIO["task_states"]
         task = _ASYNCIO["current_task"]()
         outer = self.attempt.scope
-        deferred: BaseException | None = None
+        # Python 3.11+ counts a task's pending cancellation requests: one withdrawn
+        # (`uncancel()`, as `asyncio.timeout` does on exit) is not delivered later.
+        cancelling = getattr(task, "cancelling", None)
+        base = 0 if cancelling is None else cancelling()
+        kept: BaseException | None = None  # a native cancellation kept out of a shield
         thrown: BaseException | None = None
         while True:
             try:
                 waited = coro.send(None) if thrown is None else coro.throw(thrown)
             except StopIteration as stop:
-                if deferred is not None:
-                    raise deferred from None
+                if kept is not None and (cancelling is None or cancelling() > base):
+                    raise kept from None
                 response: httpx.Response = stop.value
                 return response
-            except BaseException as exc:
-                if deferred is not None and not isinstance(exc, cancelled):
-                    raise deferred from None
+            except Exception:
+                if kept is not None and (cancelling is None or cancelling() > base):
+                    raise kept  # noqa: B904 (the exchange's error stays its context)
                 raise
             thrown = None
-            if not _shielded(states.get(task), outer):
+            shield = _innermost_shield(states.get(task), outer)
+            if shield is None:
+                if kept is not None:
+                    exc, kept = kept, None
+                    if cancelling is None or cancelling() > base:
+                        # Delivered where the exchange now waits unshielded, as the
+                        # task would have: its future cancelled, or the error thrown.
+                        if waited is None:
+                            thrown = exc
+                        else:
+                            waited.cancel(_message(exc))
+                        continue
                 try:
                     yield waited
                 except GeneratorExit:
@@ -580,8 +608,6 @@ class _Guarded:
                 except BaseException as exc:
                     thrown = exc
                 continue
-            # Shielded: the task waits on a stand-in, and the exchange's own future is
-            # only ever completed, never cancelled, from here.
             while True:
                 stand_in: asyncio.Future[None] = self.loop.create_future()
                 if waited is None:
@@ -594,10 +620,14 @@ class _Guarded:
                     coro.close()
                     raise
                 except cancelled as exc:
-                    # Only a native cancellation reaches a shielded wait: it ends the
-                    # attempt once the shield is over, and the caller then.
-                    deferred = exc
-                    outer.cancel()
+                    if _cancelled_within(states.get(task), shield):
+                        # anyio's own, from a scope the shield does not keep out.
+                        if waited is None:
+                            thrown = exc
+                        elif not waited.done():
+                            waited.cancel(_message(exc))
+                        break
+                    kept = kept or exc
                     if waited is not None and not waited.done():
                         continue
                 except BaseException as exc:
@@ -605,14 +635,30 @@ class _Guarded:
                 break
 
 
-def _shielded(state: Any, outer: anyio.CancelScope) -> bool:
-    """Whether anyio's `TaskState` `state` has a shielded scope inside `outer`."""
+def _innermost_shield(state: Any, outer: anyio.CancelScope) -> Any:
+    """The innermost shielded scope of anyio's `TaskState` `state` inside `outer`, if any."""
     scope = None if state is None else state.cancel_scope
     while scope is not None and scope is not outer:
         if scope.shield:
+            return scope
+        scope = scope._parent_scope
+    return None
+
+
+def _cancelled_within(state: Any, shield: Any) -> bool:
+    """Whether a scope of `state` from the innermost up to `shield` was cancelled."""
+    scope = None if state is None else state.cancel_scope
+    while scope is not None:
+        if scope.cancel_called:
             return True
+        if scope is shield:
+            return False
         scope = scope._parent_scope
     return False
+
+
+def _message(exc: BaseException) -> Any:
+    return exc.args[0] if exc.args else None
 
 
 def _complete(stand_in: asyncio.Future[None], _: object) -> None:

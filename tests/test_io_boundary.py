@@ -373,6 +373,85 @@ async def test_a_native_cancellation_never_lands_inside_a_shield(anyio_backend: 
     assert shielded_wait == ["finished"]
 
 
+def guarded_client(handler: Callable[[httpx.Request], Awaitable[httpx.Response]]) -> Any:
+    return mh.AsyncMindhunters(
+        api_token="sk-test", tenant="acme", transport=httpx.MockTransport(handler), max_retries=0
+    )
+
+
+NOT_FOUND = {"success": False, "message": "no such call"}
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+@pytest.mark.parametrize("where", ["the shield's own", "a scope inside the shield"])
+async def test_a_deadline_inside_a_shield_still_ends_its_wait(
+    anyio_backend: str, where: str
+) -> None:
+    # Only native cancellations are kept out of shields: a clean-up bounded by an
+    # anyio deadline of its own (a custom transport's, say) still ends on time.
+    cut_short: list[bool] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        if where == "the shield's own":
+            with anyio.move_on_after(0.05, shield=True) as scope:
+                await anyio.sleep(3600)
+        else:
+            with anyio.CancelScope(shield=True), anyio.move_on_after(0.05) as scope:
+                await anyio.sleep(3600)
+        cut_short.append(scope.cancelled_caught)
+        return httpx.Response(404, json=NOT_FOUND)
+
+    async with guarded_client(handler) as client:
+        with anyio.fail_after(10), pytest.raises(mh.NotFoundError):
+            await client.calls.get(uuid.uuid4())
+    assert cut_short == [True]
+    assert asyncio.current_task().cancelling() == 0  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_a_kept_cancellation_gives_way_to_a_base_exception(anyio_backend: str) -> None:
+    class Interrupt(BaseException):  # as KeyboardInterrupt or SystemExit would
+        pass
+
+    entered, release = anyio.Event(), anyio.Event()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        with anyio.CancelScope(shield=True):
+            entered.set()
+            await release.wait()
+        raise Interrupt
+
+    async with guarded_client(handler) as client:
+        with anyio.fail_after(10):
+            task = asyncio.ensure_future(client.calls.get(uuid.uuid4()))
+            await entered.wait()
+            task.cancel()
+            release.set()
+            with pytest.raises(Interrupt):
+                await task
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="asyncio.timeout is new in Python 3.11")
+async def test_a_native_timeout_inside_a_shield_cancels_nobody_else(anyio_backend: str) -> None:
+    # Kept out of the shield like any native cancellation (it cannot be told from
+    # the caller's), it has withdrawn its request by the time the wait ends: the call
+    # ends as the transport answered, not in a CancelledError nobody asked for.
+    async def handler(request: httpx.Request) -> httpx.Response:
+        with anyio.CancelScope(shield=True):
+            try:
+                async with asyncio.timeout(0.01):  # type: ignore[attr-defined,unused-ignore]
+                    await anyio.sleep(0.2)
+            except TimeoutError:
+                pass
+        return httpx.Response(404, json=NOT_FOUND)
+
+    async with guarded_client(handler) as client:
+        with anyio.fail_after(10), pytest.raises(mh.NotFoundError):
+            await client.calls.get(uuid.uuid4())
+    assert asyncio.current_task().cancelling() == 0  # type: ignore[attr-defined,union-attr]
+
+
 async def test_cancel_scope_storm_leaks_no_connection(sleeps: RecordingSleep) -> None:
     # What trio (and anyio on asyncio) users write instead of task.cancel().
     async def one(client: mh.AsyncMindhunters) -> None:
