@@ -66,6 +66,7 @@ from ._httpx import (
     set_content,
     set_elapsed,
     upload_failure,
+    url_with,
     use_body_stream,
     use_upload_stream,
 )
@@ -308,7 +309,12 @@ class Sender:
         try:
             url = self._urls.get(target)
             if url is None:
-                url = httpx.URL(target)
+                base = self._urls.get(options.base_url)
+                if base is None:
+                    base = httpx.URL(options.base_url)
+                    if len(self._urls) < _MAX_CACHED_URLS:
+                        self._urls[options.base_url] = base
+                url = url_with(base, target, request.path)
                 if not request.path_params and len(self._urls) < _MAX_CACHED_URLS:
                     self._urls[target] = url
             plain = is_plain(client) and not url.userinfo

@@ -11,6 +11,7 @@ import gc
 import http.cookiejar
 import warnings
 from typing import Any
+from urllib.parse import quote
 
 import anyio
 import anyio.lowlevel
@@ -391,3 +392,49 @@ async def test_a_plain_send_leaves_the_response_and_client_as_send_does() -> Non
     assert (bad.status_code, bad.next_request) == (302, None)
     await plain.aclose()
     await stock.aclose()
+
+
+URL_TAILS = [
+    "/calls",
+    "/calls/6ba7b810-9dad-11d1-80b4-00c04fd430c8",
+    "/contacts/" + quote("a b/é.x", safe="").replace(".", "%2E"),  # as the SDK encodes ids
+    "/odd path/é",  # not as httpx keeps it: parsed by httpx
+    "/a/../b",  # a dot segment, which httpx removes: parsed by httpx
+    "/a#b",  # a fragment: parsed by httpx
+    "/x%zz",  # a bad escape, which httpx encodes: parsed by httpx
+]
+URL_QUERIES = [None, "per_page=100&page=2", "q=a+b%26c&tags=1&tags=2", "q=é"]
+
+
+@pytest.mark.parametrize("tail", URL_TAILS)
+@pytest.mark.parametrize("query", URL_QUERIES)
+def test_url_with_is_what_httpx_parses(tail: str, query: str | None) -> None:
+    base_text = "https://acme.mindhunters.ai/api/v1"
+    text = base_text + tail + ("" if query is None else f"?{query}")
+    try:
+        expected: Any = httpx.URL(text)
+    except Exception as exc:  # what httpx refuses, url_with refuses alike
+        with pytest.raises(type(exc)):
+            _httpx.url_with(httpx.URL(base_text), text, tail, query)
+        return
+    ours = _httpx.url_with(httpx.URL(base_text), text, tail, query)
+    assert (str(ours), ours.raw_path, ours.host, ours.port) == (
+        str(expected),
+        expected.raw_path,
+        expected.host,
+        expected.port,
+    )
+    assert ours == expected
+
+
+def test_url_with_parses_nothing_for_the_sdks_own_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    base = httpx.URL("https://acme.mindhunters.ai/api/v1")
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("parsed a URL the SDK built")
+
+    # The parser httpx.URL calls, in the namespace of its module.
+    monkeypatch.setitem(httpx.URL.__init__.__globals__, "urlparse", refuse)
+    url = _httpx.url_with(base, "", URL_TAILS[2], URL_QUERIES[2])
+    assert url.path == "/api/v1/contacts/a b/é.x"
+    assert url.params.get_list("tags") == ["1", "2"]
