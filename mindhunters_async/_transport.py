@@ -285,6 +285,13 @@ class Sender:
         """Raise `ClientStateError` if the client is closed or used from another loop."""
         if self.closing:
             raise ClientStateError(CLOSED)
+        mine = self._asyncio_loop
+        if (
+            mine is not None
+            and _ASYNCIO["running_loop"]() is mine
+            and _ASYNCIO["current_task"](mine) is not None
+        ):
+            return  # in an asyncio task of the client's own loop (anyio's check is dearer)
         loop = anyio.lowlevel.current_token().native_token
         if self.loop is None:
             self.loop = loop
@@ -525,6 +532,7 @@ def _is_asyncio_loop(loop: object) -> TypeGuard[asyncio.AbstractEventLoop]:
     if not _ASYNCIO:
         _ASYNCIO["CancelledError"] = asyncio.CancelledError
         _ASYNCIO["current_task"] = asyncio.current_task
+        _ASYNCIO["running_loop"] = asyncio._get_running_loop
         _ASYNCIO["task_states"] = anyio_task_states()
     return True
 

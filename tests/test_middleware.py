@@ -341,3 +341,19 @@ async def test_request_repr_never_contains_the_token(
 def test_default_lists_are_what_the_docs_say() -> None:
     chain: Sequence[Any] = (*PER_CALL, *PER_ATTEMPT)
     assert chain == (mh.middleware.validate, idempotency_key, log, decode_errors, auth)
+
+
+def test_idempotency_keys_are_random_version_4_uuids() -> None:
+    import uuid
+
+    from mindhunters_async.middleware._idempotency import new_key
+
+    keys = [new_key() for _ in range(2000)]
+    assert len(set(keys)) == len(keys)
+    for key in keys:
+        parsed = uuid.UUID(key)
+        assert str(parsed) == key  # lower-case, hyphenated, as uuid4() prints
+        assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
+    # Every variant nibble (8, 9, a, b) and every hex digit elsewhere turns up.
+    assert {key[19] for key in keys} == set("89ab")
+    assert set("".join(keys).replace("-", "")) == set("0123456789abcdef")
