@@ -622,12 +622,25 @@ class _Guarded:
                 except BaseException as exc:
                     thrown = exc
                 continue
+            if waited is None:
+                # A bare yield (a checkpoint, anyio's locks take one in a shield): the
+                # task waits on no future, so a native cancellation is thrown in here.
+                try:
+                    yield None
+                except GeneratorExit:
+                    coro.close()
+                    raise
+                except cancelled as exc:
+                    if _cancelled_within(states.get(task), shield):
+                        thrown = exc
+                    else:
+                        kept = kept or exc
+                except BaseException as exc:
+                    thrown = exc
+                continue
             while True:
                 stand_in: asyncio.Future[None] = self.loop.create_future()
-                if waited is None:
-                    self.loop.call_soon(_complete, stand_in, None)
-                else:
-                    waited.add_done_callback(functools.partial(_complete, stand_in))
+                waited.add_done_callback(functools.partial(_complete, stand_in))
                 try:
                     yield from stand_in
                 except GeneratorExit:
@@ -636,13 +649,11 @@ class _Guarded:
                 except cancelled as exc:
                     if _cancelled_within(states.get(task), shield):
                         # anyio's own, from a scope the shield does not keep out.
-                        if waited is None:
-                            thrown = exc
-                        elif not waited.done():
+                        if not waited.done():
                             waited.cancel(_message(exc))
                         break
                     kept = kept or exc
-                    if waited is not None and not waited.done():
+                    if not waited.done():
                         continue
                 except BaseException as exc:
                     thrown = exc

@@ -342,9 +342,13 @@ async def test_asyncio_cancellation_storm_leaks_no_connection(
 
 
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
-async def test_a_native_cancellation_never_lands_inside_a_shield(anyio_backend: str) -> None:
-    # httpcore's clean-up waits inside anyio shields. A native cancellation of the
-    # caller must let such a wait finish, then end the call, as anyio's would.
+@pytest.mark.parametrize("wait", ["on a future", "at checkpoints"])
+async def test_a_native_cancellation_never_lands_inside_a_shield(
+    anyio_backend: str, wait: str
+) -> None:
+    # httpcore's clean-up waits inside anyio shields (on futures, and at the
+    # checkpoints anyio's locks take). A native cancellation of the caller must let
+    # such a wait finish, then end the call, as anyio's would.
     entered, release = anyio.Event(), anyio.Event()
     shielded_wait: list[str] = []
 
@@ -352,7 +356,11 @@ async def test_a_native_cancellation_never_lands_inside_a_shield(anyio_backend: 
         with anyio.CancelScope(shield=True):
             entered.set()
             try:
-                await release.wait()
+                if wait == "on a future":
+                    await release.wait()
+                else:
+                    while not release.is_set():
+                        await asyncio.sleep(0)  # a bare yield: no future to cancel
             except BaseException as exc:
                 shielded_wait.append(f"interrupted by {type(exc).__name__}")
                 raise
