@@ -29,7 +29,7 @@ __all__ = [
     "HTTPClient",
     "abandon_connections",
     "anyio_task_states",
-    "build_plain_request",
+    "build_request",
     "close_asyncio_transport",
     "is_plain",
     "close_upload_stream",
@@ -179,7 +179,7 @@ def is_plain(client: httpx.AsyncClient) -> bool:
     hooks and no default query parameters, of httpx's own class (or the SDK's, which
     only swaps the cookie jar's class), whose methods are httpx's own (no
     instrumentation, such as Sentry's or ddtrace's, patching them on the class or the
-    instance), `build_plain_request` and `send_plain` do what `build_request` and
+    instance), `build_request` and `send_plain` do what `build_request` and
     `send(stream=True, follow_redirects=False)` would, cheaper: the client's headers
     and cookies merged in, the transport chosen by its mounts (proxies), the response
     given its request, `next_request`, elapsed time and default encoding, its cookies
@@ -210,7 +210,7 @@ def is_plain(client: httpx.AsyncClient) -> bool:
     )
 
 
-def build_plain_request(
+def build_request(
     client: httpx.AsyncClient,
     method: str,
     url: httpx.URL,
@@ -219,10 +219,15 @@ def build_plain_request(
     content: Any,
     headers: httpx.Headers,
     timeout: httpx.Timeout,
+    plain: bool,
 ) -> httpx.Request:
-    """`client.build_request(...)` for a plain client (`is_plain`) and an absolute URL
-    without credentials (httpx turns those into Basic auth in `send`): the client's
-    headers with `headers` over them, its cookies, the timeout."""
+    """`client.build_request(...)`, built here for a plain client (`is_plain`) and an
+    absolute URL without credentials (httpx turns those into Basic auth in `send`):
+    the client's headers with `headers` over them, its cookies, the timeout."""
+    if not plain:
+        return client.build_request(
+            method, url, params=params, content=content, headers=headers, timeout=timeout
+        )
     if params and not url.query:
         # httpx would merge them into the URL by parsing it afresh (the encoding is
         # httpx's own, `QueryParams`).

@@ -59,7 +59,7 @@ from ._exceptions import (
 from ._httpx import (
     abandon_connections,
     anyio_task_states,
-    build_plain_request,
+    build_request,
     close_upload_stream,
     is_plain,
     send_plain,
@@ -325,7 +325,7 @@ class Sender:
                 if not request.path_params and len(self._urls) < _MAX_CACHED_URLS:
                     self._urls[target] = url
             plain = is_plain(client) and not url.userinfo
-            http_request = (build_plain_request if plain else _build_request)(
+            http_request = build_request(
                 client,
                 request.endpoint.method,
                 url,
@@ -333,6 +333,7 @@ class Sender:
                 content=content,
                 headers=request.headers,
                 timeout=timeout,
+                plain=plain,
             )
         except (httpx.InvalidURL, ValueError, TypeError) as exc:
             # The text of the error may quote a header value: only its kind is named.
@@ -689,21 +690,6 @@ def _message(exc: BaseException) -> Any:
 def _complete(stand_in: asyncio.Future[None], _: object) -> None:
     if not stand_in.done():
         stand_in.set_result(None)
-
-
-def _build_request(
-    client: httpx.AsyncClient,
-    method: str,
-    url: httpx.URL,
-    *,
-    params: Any,
-    content: Any,
-    headers: httpx.Headers,
-    timeout: httpx.Timeout,
-) -> httpx.Request:
-    return client.build_request(
-        method, url, params=params, content=content, headers=headers, timeout=timeout
-    )
 
 
 def _use_upload(http_request: httpx.Request, upload: Upload, stream: Any) -> None:

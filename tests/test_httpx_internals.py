@@ -192,7 +192,7 @@ def test_abandon_connections_closes_tls_sockets_of_a_dead_loop() -> None:
     assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
 
 
-# Sending through the client's transport (`is_plain`, `build_plain_request`, `send_plain`)
+# Sending through the client's transport (`is_plain`, `build_request`, `send_plain`)
 
 
 @pytest.mark.parametrize(
@@ -211,8 +211,15 @@ def test_a_plain_request_is_what_build_request_builds(params: Any, content: Any)
     url = httpx.URL("https://acme.mindhunters.ai/api/v1/calls")
     headers = httpx.Headers({"accept": "text/plain", "Authorization": "Bearer sk-1"})
     timeout = httpx.Timeout(5.0, connect=2.0)
-    ours = _httpx.build_plain_request(
-        client, "POST", url, params=params, content=content, headers=headers, timeout=timeout
+    ours = _httpx.build_request(
+        client,
+        "POST",
+        url,
+        params=params,
+        content=content,
+        headers=headers,
+        timeout=timeout,
+        plain=True,
     )
     theirs = client.build_request(
         "POST", url, params=params, content=content, headers=headers, timeout=timeout

@@ -359,8 +359,9 @@ async def test_a_native_cancellation_never_lands_inside_a_shield(
                 if wait == "on a future":
                     await release.wait()
                 else:
-                    while not release.is_set():
-                        await asyncio.sleep(0)  # a bare yield: no future to cancel
+                    # Bare yields on purpose (no future to cancel), not an event wait.
+                    while not release.is_set():  # noqa: ASYNC110
+                        await asyncio.sleep(0)
             except BaseException as exc:
                 shielded_wait.append(f"interrupted by {type(exc).__name__}")
                 raise
