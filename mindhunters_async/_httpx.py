@@ -158,9 +158,9 @@ def url_with(base: httpx.URL, text: str, tail: str = "", query: str | None = Non
     ref = base._uri_reference
     path = ref.path + tail
     if (
-        len(path) + len(query or "") < _MAX_PLAIN_URL
-        and not ref.query
-        and not ref.fragment
+        len(text) < _MAX_PLAIN_URL
+        and ref.query is None
+        and ref.fragment is None
         and _PLAIN_PATH.fullmatch(path)
         and (query is None or _PLAIN_QUERY.fullmatch(query))
     ):

@@ -559,11 +559,12 @@ class _Guarded:
 
     It costs nothing while the exchange does not wait (a mock transport) and a few
     attribute reads per wait, where a child task per attempt costs two turns of the
-    event loop. One limit: a native timeout started inside a shield (an
-    `asyncio.timeout` in a custom transport's shielded clean-up) is indistinguishable
-    from the caller's cancellation, so it cannot cut that shielded wait short; when it
-    has withdrawn its request by the time the wait ends (Python 3.11+), nothing is
-    delivered.
+    event loop. One limit: a native timeout started inside a shield (`asyncio.timeout`,
+    or `asyncio.wait_for` from Python 3.12, in a custom transport's shielded clean-up)
+    cannot be told from the caller's cancellation, so it cannot cut that shielded wait
+    short (when it has withdrawn its request by the time the wait ends, Python 3.11+,
+    nothing is delivered). A shielded clean-up is bounded with anyio's own deadlines
+    (`anyio.move_on_after`, `fail_after`), which pass.
     """
 
     __slots__ = ("attempt", "coro", "loop")
@@ -587,7 +588,9 @@ class _Guarded:
         # Python 3.11+ counts a task's pending cancellation requests: one withdrawn
         # (`uncancel()`, as `asyncio.timeout` does on exit) is not delivered later.
         cancelling = getattr(task, "cancelling", None)
-        base = 0 if cancelling is None else cancelling()
+        # A request made but not yet delivered (the task cancelled itself just before)
+        # is not part of the base: it is the caller's, to deliver.
+        base = 0 if cancelling is None else cancelling() - bool(task._must_cancel)
         kept: BaseException | None = None  # a native cancellation kept out of a shield
         thrown: BaseException | None = None
         while True:
@@ -612,9 +615,11 @@ class _Guarded:
                         # task would have: its future cancelled, or the error thrown.
                         if waited is None:
                             thrown = exc
-                        else:
-                            waited.cancel(_message(exc))
-                        continue
+                            continue
+                        waited.cancel(_message(exc))
+                        if waited.done():
+                            continue
+                        # A task or a gather ends its cancellation later: wait for it.
                 try:
                     yield waited
                 except GeneratorExit:
@@ -641,17 +646,21 @@ class _Guarded:
                 continue
             while True:
                 stand_in: asyncio.Future[None] = self.loop.create_future()
-                waited.add_done_callback(functools.partial(_complete, stand_in))
+                complete = functools.partial(_complete, stand_in)
+                waited.add_done_callback(complete)
                 try:
                     yield from stand_in
                 except GeneratorExit:
                     coro.close()
                     raise
                 except cancelled as exc:
+                    waited.remove_done_callback(complete)  # the next stand-in's replaces it
                     if _cancelled_within(states.get(task), shield):
                         # anyio's own, from a scope the shield does not keep out.
                         if not waited.done():
                             waited.cancel(_message(exc))
+                            if not waited.done():
+                                continue  # a task or a gather: wait for it to end
                         break
                     kept = kept or exc
                     if not waited.done():

@@ -445,3 +445,20 @@ def test_url_with_parses_nothing_for_the_sdks_own_paths(monkeypatch: pytest.Monk
     url = _httpx.url_with(base, "", URL_TAILS[2], URL_QUERIES[2])
     assert url.path == "/api/v1/contacts/a b/é.x"
     assert url.params.get_list("tags") == ["1", "2"]
+
+
+@pytest.mark.parametrize("base_text", ["https://acme.test/v1?", "https://acme.test/v1#"])
+def test_url_with_leaves_a_base_with_an_empty_query_or_fragment_to_httpx(base_text: str) -> None:
+    text = base_text + "/calls"
+    ours = _httpx.url_with(httpx.URL(base_text), text, "/calls")
+    assert (str(ours), ours.raw_path) == (str(httpx.URL(text)), httpx.URL(text).raw_path)
+
+
+def test_url_with_refuses_what_httpx_refuses_as_too_long() -> None:
+    # The limit is on the whole URL: a long host and a path under the limit alone.
+    base_text = "https://" + ".".join(["a" * 60] * 100) + ".test"
+    tail = "/x" * 29_900
+    with pytest.raises(httpx.InvalidURL):
+        httpx.URL(base_text + tail)
+    with pytest.raises(httpx.InvalidURL):
+        _httpx.url_with(httpx.URL(base_text), base_text + tail, tail)

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 import anyio.to_thread
 import httpx
 import pytest
@@ -415,6 +416,83 @@ async def test_a_deadline_inside_a_shield_still_ends_its_wait(
             await client.calls.get(uuid.uuid4())
     assert cut_short == [True]
     assert asyncio.current_task().cancelling() == 0  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_cancelling_a_wait_on_a_task_waits_for_the_task_to_end(anyio_backend: str) -> None:
+    # A task (or a gather) ends its cancellation a loop turn after `cancel()`: the
+    # guard, which cancels the awaited future itself (an anyio deadline inside a
+    # shield; a kept cancellation delivered later), must wait for it, not resume.
+    entered, release = anyio.Event(), anyio.Event()
+
+    async def deadline(request: httpx.Request) -> httpx.Response:
+        with anyio.CancelScope(shield=True), anyio.move_on_after(0.05):
+            await asyncio.ensure_future(anyio.sleep(3600))
+        return httpx.Response(404, json=NOT_FOUND)
+
+    async def kept(request: httpx.Request) -> httpx.Response:
+        with anyio.CancelScope(shield=True):
+            entered.set()
+            await release.wait()
+        await asyncio.gather(anyio.sleep(3600))
+        return httpx.Response(404, json=NOT_FOUND)
+
+    async with guarded_client(deadline) as client:
+        with anyio.fail_after(10), pytest.raises(mh.NotFoundError):
+            await client.calls.get(uuid.uuid4())
+    async with guarded_client(kept) as client:
+        with anyio.fail_after(10):
+            task = asyncio.ensure_future(client.calls.get(uuid.uuid4()))
+            await entered.wait()
+            task.cancel()
+            release.set()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_cancellations_kept_during_one_shielded_wait_add_no_callbacks(
+    anyio_backend: str,
+) -> None:
+    entered = anyio.Event()
+    awaited: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        with anyio.CancelScope(shield=True):
+            entered.set()
+            await awaited
+        return httpx.Response(404, json=NOT_FOUND)
+
+    async with guarded_client(handler) as client:
+        with anyio.fail_after(10):
+            task = asyncio.ensure_future(client.calls.get(uuid.uuid4()))
+            await entered.wait()
+            try:
+                for _ in range(50):
+                    task.cancel()
+                    await anyio.lowlevel.checkpoint()  # the task takes each in turn
+                callbacks = len(awaited._callbacks)  # type: ignore[attr-defined]
+            finally:
+                awaited.set_result(None)  # the shielded wait ends, whatever happened
+            with pytest.raises(asyncio.CancelledError):
+                await task
+    assert callbacks == 1
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_a_cancellation_requested_before_the_call_is_delivered(anyio_backend: str) -> None:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        with anyio.CancelScope(shield=True):
+            await anyio.sleep(0.01)
+        return httpx.Response(404, json=NOT_FOUND)
+
+    async def cancel_myself_then_call(client: mh.AsyncMindhunters) -> None:
+        asyncio.current_task().cancel()  # type: ignore[union-attr]
+        await client.calls.get(uuid.uuid4())
+
+    async with guarded_client(handler) as client:
+        with anyio.fail_after(10), pytest.raises(asyncio.CancelledError):
+            await asyncio.ensure_future(cancel_myself_then_call(client))
 
 
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
