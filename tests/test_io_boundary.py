@@ -370,16 +370,8 @@ async def test_a_native_cancellation_never_lands_inside_a_shield(
         await anyio.sleep(3600)  # unshielded: the cancellation lands here
         return httpx.Response(200, json={"id": "never"})
 
-    async with mh.AsyncMindhunters(
-        api_token="sk-test", tenant="acme", transport=httpx.MockTransport(handler)
-    ) as client:
-        with anyio.fail_after(10):
-            task = asyncio.ensure_future(client.calls.get(uuid.uuid4()))
-            await entered.wait()
-            task.cancel()
-            release.set()
-            with pytest.raises(asyncio.CancelledError):
-                await task
+    async with guarded_client(handler) as client:
+        await cancel_during_the_shield(client, entered, release)
     assert shielded_wait == ["finished"]
 
 
@@ -390,6 +382,23 @@ def guarded_client(handler: Callable[[httpx.Request], Awaitable[httpx.Response]]
 
 
 NOT_FOUND = {"success": False, "message": "no such call"}
+
+
+async def cancel_during_the_shield(
+    client: mh.AsyncMindhunters,
+    entered: anyio.Event,
+    release: anyio.Event,
+    expected: type[BaseException] = asyncio.CancelledError,
+) -> None:
+    """Start a call, cancel it natively once its transport is inside its shield, then
+    let the shielded wait end: the call must end in `expected`."""
+    with anyio.fail_after(10):
+        task = asyncio.ensure_future(client.calls.get(uuid.uuid4()))
+        await entered.wait()
+        task.cancel()
+        release.set()
+        with pytest.raises(expected):
+            await task
 
 
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
@@ -441,13 +450,7 @@ async def test_cancelling_a_wait_on_a_task_waits_for_the_task_to_end(anyio_backe
         with anyio.fail_after(10), pytest.raises(mh.NotFoundError):
             await client.calls.get(uuid.uuid4())
     async with guarded_client(kept) as client:
-        with anyio.fail_after(10):
-            task = asyncio.ensure_future(client.calls.get(uuid.uuid4()))
-            await entered.wait()
-            task.cancel()
-            release.set()
-            with pytest.raises(asyncio.CancelledError):
-                await task
+        await cancel_during_the_shield(client, entered, release)
 
 
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
@@ -509,13 +512,7 @@ async def test_a_kept_cancellation_gives_way_to_a_base_exception(anyio_backend: 
         raise Interrupt
 
     async with guarded_client(handler) as client:
-        with anyio.fail_after(10):
-            task = asyncio.ensure_future(client.calls.get(uuid.uuid4()))
-            await entered.wait()
-            task.cancel()
-            release.set()
-            with pytest.raises(Interrupt):
-                await task
+        await cancel_during_the_shield(client, entered, release, expected=Interrupt)
 
 
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
