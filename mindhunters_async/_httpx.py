@@ -19,6 +19,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
+import anyio
 import httpx
 
 if TYPE_CHECKING:
@@ -155,7 +156,10 @@ def url_with(base: httpx.URL, text: str, tail: str = "", query: str | None = Non
     already parsed base instead (`_uri_reference`, a named tuple, is where httpx's
     `URL` keeps its parts); anything else is parsed by httpx.
     """
-    ref = base._uri_reference
+    ref = getattr(base, "_uri_reference", None)
+    if not hasattr(ref, "_replace"):
+        return httpx.URL(text)  # an httpx that keeps its URLs otherwise
+    assert ref is not None
     path = ref.path + tail
     if (
         len(text) < _MAX_PLAIN_URL
@@ -263,12 +267,12 @@ async def send_plain(client: httpx.AsyncClient, request: httpx.Request) -> httpx
         exc.request = request
         raise
     response.request = request
-    response.default_encoding = client._default_encoding
+    response.default_encoding = getattr(client, "_default_encoding", "utf-8")
     jar = client.cookies
     if "set-cookie" in response.headers or type(jar) not in _SKIPPABLE_JARS:
         jar.extract_cookies(response)
-    state = client._state
-    if state.name == "UNOPENED":
+    state = getattr(client, "_state", None)
+    if state is not None and state.name == "UNOPENED":
         client._state = type(state).OPENED  # as send marks it: `async with` now refuses it
     if response.has_redirect_location:
         # Never followed; what the redirect would be, as send leaves it on the response.
@@ -292,16 +296,28 @@ def set_elapsed(response: httpx.Response, started: float) -> None:
 
 
 def anyio_task_states() -> Any:
-    """anyio's asyncio backend's record of each task's innermost cancel scope.
+    """anyio's asyncio backend's record of each task's innermost cancel scope, or None
+    if this anyio keeps it otherwise.
 
     A `WeakKeyDictionary` of task -> `TaskState`, whose `cancel_scope` links to its
     parents through `_parent_scope`; the I/O boundary reads it to know whether an
-    exchange waits inside a shield (see `_transport._Guarded`). Imported when the
-    first asyncio loop is seen, as anyio itself does.
+    exchange waits inside a shield (see `_transport._Guarded`), and falls back to a
+    child task per attempt when it is not there. Called in a running asyncio loop,
+    when the client first sees it.
     """
-    from anyio._backends import _asyncio
+    try:
+        from anyio._backends import _asyncio
 
-    return _asyncio._task_states
+        states = _asyncio._task_states
+        probe = anyio.CancelScope()
+    except (ImportError, AttributeError):
+        return None
+    scope_fields = ("_parent_scope", "shield", "cancel_called")
+    if not all(hasattr(probe, name) for name in scope_fields) or not hasattr(states, "get"):
+        return None
+    if "cancel_scope" not in getattr(_asyncio.TaskState, "__slots__", ()):
+        return None
+    return states
 
 
 def set_content(response: httpx.Response, content: bytes) -> None:

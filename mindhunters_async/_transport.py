@@ -38,7 +38,7 @@ import sys
 import time
 import uuid
 import zlib
-from collections.abc import Coroutine, Generator, Mapping
+from collections.abc import Callable, Coroutine, Generator, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeGuard
 
@@ -391,6 +391,12 @@ class Sender:
         try:
             if loop is None:
                 return await self._exchange(attempt, request, http_request, plain)
+            if _ASYNCIO["task_states"] is None:
+                return await _in_child_task(
+                    loop,
+                    attempt,
+                    functools.partial(self._exchange, attempt, request, http_request, plain),
+                )
             return await _Guarded(
                 loop, attempt, self._exchange(attempt, request, http_request, plain)
             )
@@ -558,9 +564,12 @@ class _Guarded:
       (a deadline of the clean-up's own) is anyio's, and is passed on at once.
 
     It costs nothing while the exchange does not wait (a mock transport) and a few
-    attribute reads per wait, where a child task per attempt costs two turns of the
-    event loop. One limit: a native timeout started inside a shield (`asyncio.timeout`,
-    or `asyncio.wait_for` from Python 3.12, in a custom transport's shielded clean-up)
+    attribute reads per wait, where a child task per attempt (`_in_child_task`, the
+    fallback for an anyio whose scope records `_httpx.anyio_task_states` cannot read)
+    costs two turns of the event loop.
+
+    One limit: a native timeout started inside a shield (`asyncio.timeout`, or
+    `asyncio.wait_for` from Python 3.12, in a custom transport's shielded clean-up)
     cannot be told from the caller's cancellation, so it cannot cut that shielded wait
     short (when it has withdrawn its request by the time the wait ends, Python 3.11+,
     nothing is delivered). A shielded clean-up is bounded with anyio's own deadlines
@@ -668,6 +677,65 @@ class _Guarded:
                 except BaseException as exc:
                     thrown = exc
                 break
+
+
+async def _in_child_task(
+    loop: asyncio.AbstractEventLoop,
+    attempt: _Attempt,
+    exchange: Callable[[], Coroutine[Any, Any, Any]],
+) -> httpx.Response:
+    """Run `exchange` in a child task that only its anyio scope ever cancels: the
+    fallback of `_Guarded`, for an anyio whose scopes it cannot read.
+
+    A native cancellation of the caller reaches the child as a scope cancellation,
+    which waits for httpcore's shielded clean-up; the caller then re-raises it. The
+    child wakes the caller itself as it ends (not through a done callback), so an
+    attempt costs one turn of the event loop more than running it inline.
+    """
+    waiter: asyncio.Future[None] = loop.create_future()
+    outcome: list[Any] = []
+    task = loop.create_task(_run_child(exchange, outcome, waiter))
+    cancelled = _ASYNCIO["CancelledError"]
+    try:
+        await waiter
+    except cancelled:
+        attempt.scope.cancel()
+        while not task.done():
+            finished: asyncio.Future[None] = loop.create_future()
+            task.add_done_callback(functools.partial(_wake, finished))
+            try:
+                await finished
+            except cancelled:
+                continue
+        raise
+    if not outcome:
+        await task  # ended by something other than its scope: re-raise that
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
+    response: httpx.Response = result
+    return response
+
+
+async def _run_child(
+    exchange: Callable[[], Coroutine[Any, Any, Any]],
+    outcome: list[Any],
+    waiter: asyncio.Future[None],
+) -> None:
+    try:
+        # Made here, in the child: a child cancelled before it ever ran (at the
+        # loop's shutdown) leaves no coroutine that was never awaited.
+        outcome.append(await exchange())
+    except Exception as exc:
+        outcome.append(exc)
+    finally:
+        if not waiter.done():
+            waiter.set_result(None)
+
+
+def _wake(waiter: asyncio.Future[None], _: object) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 def _innermost_shield(state: Any, outer: anyio.CancelScope) -> Any:

@@ -462,3 +462,22 @@ def test_url_with_refuses_what_httpx_refuses_as_too_long() -> None:
         httpx.URL(base_text + tail)
     with pytest.raises(httpx.InvalidURL):
         _httpx.url_with(httpx.URL(base_text), base_text + tail, tail)
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_without_its_records_anyio_task_states_says_so(
+    anyio_backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from anyio._backends import _asyncio
+
+    assert _httpx.anyio_task_states() is _asyncio._task_states
+    monkeypatch.delattr(_asyncio, "_task_states")
+    assert _httpx.anyio_task_states() is None  # the I/O boundary then uses a child task
+
+
+def test_url_with_parses_when_httpx_keeps_urls_otherwise() -> None:
+    class Opaque:  # an httpx.URL without the `_uri_reference` the shortcut sets
+        pass
+
+    text = "https://acme.test/v1/calls?page=2"
+    assert _httpx.url_with(Opaque(), text, "/calls", "page=2") == httpx.URL(text)  # type: ignore[arg-type]

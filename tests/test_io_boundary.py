@@ -536,6 +536,43 @@ async def test_a_native_timeout_inside_a_shield_cancels_nobody_else(anyio_backen
     assert asyncio.current_task().cancelling() == 0  # type: ignore[attr-defined,union-attr]
 
 
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_without_anyios_scope_records_a_child_task_keeps_the_guarantee(
+    anyio_backend: str, sleeps: RecordingSleep, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An anyio that keeps its scopes where the guard cannot read them: each attempt
+    # runs in a child task that only its anyio scope cancels, as before the guard.
+    from mindhunters_async import _transport
+
+    async with guarded_client(lambda r: httpx.Response(404, json=NOT_FOUND)) as warm:
+        with pytest.raises(mh.NotFoundError):
+            await warm.calls.get(uuid.uuid4())  # the first asyncio loop: _ASYNCIO filled
+    monkeypatch.setitem(_transport._ASYNCIO, "task_states", None)
+    entered, release = anyio.Event(), anyio.Event()
+    shielded_wait: list[str] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        with anyio.CancelScope(shield=True):
+            entered.set()
+            await release.wait()
+            shielded_wait.append("finished")
+        await anyio.sleep(3600)
+        return httpx.Response(200, json={"id": "never"})
+
+    async with guarded_client(handler) as client:
+        await cancel_during_the_shield(client, entered, release)
+    assert shielded_wait == ["finished"]
+    loop = asyncio.get_running_loop()
+    async with storm_client(sleeps) as client:
+        tasks = []
+        for _ in range(WAVE_CALLS):
+            task = asyncio.ensure_future(client.calls.get(uuid.uuid4()))
+            loop.call_later(random.uniform(0, CANCEL_WITHIN), task.cancel)
+            tasks.append(task)
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await assert_pool_is_healthy(client, "httpx")
+
+
 async def test_cancel_scope_storm_leaks_no_connection(sleeps: RecordingSleep) -> None:
     # What trio (and anyio on asyncio) users write instead of task.cancel().
     async def one(client: mh.AsyncMindhunters) -> None:
