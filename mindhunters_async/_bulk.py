@@ -45,7 +45,7 @@ import anyio
 import attrs
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-from ._config import LOGGER_NAME
+from ._config import LOGGER_NAME, TextEnum
 from ._exceptions import (
     APIError,
     ClientStateError,
@@ -92,15 +92,12 @@ _FORMATTING: Final = str.maketrans("", "", " -().")
 # Reconciliation
 
 
-class Verdict(str, enum.Enum):
+class Verdict(TextEnum):
     """What reconciliation concluded about one `POST /call`."""
 
     PLACED = "placed"
     NOT_PLACED = "not placed"
     UNSURE = "unsure"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @attrs.frozen
@@ -404,7 +401,7 @@ async def reconcile(
 # Bulk dialing
 
 
-class DialStatus(str, enum.Enum):
+class DialStatus(TextEnum):
     """How one item of `calls.create_many` ended (see `DialResult`)."""
 
     PLACED = "placed"
@@ -412,9 +409,6 @@ class DialStatus(str, enum.Enum):
     FAILED = "failed"
     SKIPPED = "skipped"
     UNKNOWN = "unknown"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @attrs.frozen

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import re
 
 import httpx
@@ -56,3 +57,11 @@ DEFAULT_CLOSE_GRACE = 5.0
 REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-correlation-id", "x-amzn-requestid")
 
 LOGGER_NAME = "mindhunters_async"
+
+
+class TextEnum(str, enum.Enum):
+    """A string enum whose `str()` is its value, as `enum.StrEnum` has it from Python 3.11
+    (the SDK runs on 3.10): the base of every enum the SDK sends or shows."""
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -32,11 +32,12 @@ the server's reply and the request's method and path.
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 import attrs
+
+from ._config import TextEnum
 
 if TYPE_CHECKING:
     import httpx
@@ -70,7 +71,7 @@ __all__ = [
 ]
 
 
-class ErrorCode(str, enum.Enum):
+class ErrorCode(TextEnum):
     """The machine-readable `error.code` values documented by the API.
 
     `APIStatusError.code` is an `ErrorCode` when the server sends one of these,
@@ -90,9 +91,6 @@ class ErrorCode(str, enum.Enum):
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     WEBHOOK_LIMIT_REACHED = "webhook_limit_reached"
-
-    def __str__(self) -> str:
-        return self.value
 
     @classmethod
     def parse(cls, value: str) -> ErrorCode | str:

@@ -24,7 +24,6 @@ Two journals implement the protocol: `SQLiteJournal` here, and `RedisJournal`
 
 from __future__ import annotations
 
-import enum
 import math
 import threading
 import time
@@ -39,6 +38,7 @@ import attrs
 if TYPE_CHECKING:
     import sqlite3
 
+from ._config import TextEnum
 from ._exceptions import ConfigurationError
 
 __all__ = ["Claim", "Journal", "JournalEntry", "JournalState", "SQLiteJournal"]
@@ -46,16 +46,13 @@ __all__ = ["Claim", "Journal", "JournalEntry", "JournalState", "SQLiteJournal"]
 T = TypeVar("T")
 
 
-class JournalState(str, enum.Enum):
+class JournalState(TextEnum):
     """Where a key stands in a `Journal` (see the module doc)."""
 
     CLAIMED = "claimed"
     PLACED = "placed"
     FAILED = "failed"
     UNKNOWN = "unknown"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 FINISHED: Final = frozenset({JournalState.PLACED, JournalState.FAILED, JournalState.UNKNOWN})

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
 import attrs
 
+from .._config import TextEnum
 from . import _aliases
 
 __all__ = ["Channel", "Intent", "IntentEvent", "IntentWebhook"]
 
 
-class Channel(str, enum.Enum):
+class Channel(TextEnum):
     """The messaging channels an agent is bound to with `client.agents.channels.bind`
     (the call channel has its own methods: `provision_call`, `assign_sip_trunk`).
 
@@ -26,9 +26,6 @@ class Channel(str, enum.Enum):
     WHATSAPP_CALLING = "whatsapp-calling"
     INSTAGRAM = "instagram"
     MESSENGER = "messenger"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @attrs.frozen(slots=False)

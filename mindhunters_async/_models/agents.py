@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any, Final
 
 import attrs
 
+from .._config import TextEnum
 from .._converter import converter
 
 __all__ = ["Agent", "AgentWebhook", "WebhookEvent"]
@@ -17,7 +17,7 @@ def _aliases(*names: str) -> dict[str, tuple[str, ...]]:
     return {"aliases": names}
 
 
-class WebhookEvent(str, enum.Enum):
+class WebhookEvent(TextEnum):
     """The events an agent webhook may subscribe to (the six the API documents).
 
     Members compare equal to their string values, so `"intent_call"` and
@@ -30,9 +30,6 @@ class WebhookEvent(str, enum.Enum):
     VOICE_EVALUATION = "voice_evaluation"
     TEXT_EVALUATION = "text_evaluation"
     INTENT_CALL = "intent_call"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @attrs.frozen(slots=False)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
 import attrs
 
+from .._config import TextEnum
 from . import _aliases
 
 __all__ = [
@@ -74,7 +74,7 @@ class EvaluationSettings:
     voice: Any = None
 
 
-class UpdateBehavior(str, enum.Enum):
+class UpdateBehavior(TextEnum):
     """What an analyzer does with a value it finds (`client.analyzers.update`)."""
 
     DONT_UPDATE = "dont_update"

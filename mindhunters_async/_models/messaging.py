@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
 import attrs
 
+from .._config import TextEnum
 from . import _aliases
 
 __all__ = ["AgenticSearchResult", "SentMessage", "TemplateCategory", "WhatsAppTemplate"]
 
 
-class TemplateCategory(str, enum.Enum):
+class TemplateCategory(TextEnum):
     """Meta's categories of a WhatsApp template; the category sets its pricing and review.
 
     Members compare equal to their string values ("MARKETING", ...).
@@ -22,9 +22,6 @@ class TemplateCategory(str, enum.Enum):
     MARKETING = "MARKETING"
     UTILITY = "UTILITY"
     AUTHENTICATION = "AUTHENTICATION"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @attrs.frozen(slots=False)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
 import attrs
 
+from .._config import TextEnum
 from . import _aliases
 
 __all__ = [
@@ -19,7 +19,7 @@ __all__ = [
 ]
 
 
-class AppointmentStatus(str, enum.Enum):
+class AppointmentStatus(TextEnum):
     """The statuses an appointment may be set to (`client.appointments.set_status`).
 
     Members compare equal to their string values ("approved", ...).
@@ -29,20 +29,14 @@ class AppointmentStatus(str, enum.Enum):
     PENDING = "pending"
     CANCELLED = "cancelled"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class AppointmentRequestStatus(str, enum.Enum):
+class AppointmentRequestStatus(TextEnum):
     """The statuses of an appointment request, as `client.appointment_requests.list`
     filters them. Members compare equal to their string values."""
 
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @attrs.frozen(slots=False)
